@@ -1,0 +1,90 @@
+import type { EventLevel, Logger } from '../core/events.js';
+import type { AnyProviderType, Channel, Clock, SendOptions } from '../core/provider.js';
+import type { SecretKeys } from '../core/secrets.js';
+import type { TransportStorage, UsageRef } from '../storage/types.js';
+
+/** Options of {@link createRegistry}. */
+export interface RegistryOptions {
+  /** Where configurations live; default: a fresh {@link memoryStorage}. */
+  readonly storage?: TransportStorage;
+  /**
+   * Keys that seal secrets. Required with any storage but the in-memory one, for which a
+   * process-local random key is generated when omitted.
+   */
+  readonly secretKeys?: SecretKeys;
+  /** The provider types this registry knows; default: the in-memory transport only. */
+  readonly types?: readonly AnyProviderType[];
+  /** Receives every recorded event (pino-compatible entries). */
+  readonly logger?: Logger;
+  /** Injectable clock; default: the system clock. */
+  readonly clock?: Clock;
+  /** Event level of new records when `create` does not say; default `all`. */
+  readonly defaultEventLevel?: EventLevel;
+}
+
+/** What `create` takes. */
+export interface CreateProviderInput {
+  /** A registered provider type id. */
+  readonly type: string;
+  /** Display name; default: the type id. */
+  readonly name?: string;
+  /** Non-secret configuration, validated by the type's schema. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Secret values by field name; sealed before they are stored. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly eventLevel?: EventLevel;
+  /** Own id (letters, digits, `._:-`, at most 100); default: a random UUID. */
+  readonly id?: string;
+}
+
+/** What `update` takes; everything optional. */
+export interface UpdateProviderInput {
+  readonly name?: string;
+  /** Merged into the stored config (shallow), then validated again. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly eventLevel?: EventLevel;
+  /** Fail with CONFLICT unless the record still has this version. */
+  readonly expectedVersion?: number;
+}
+
+/** A provider record as read APIs return it: secrets only say whether they are set. */
+export interface ProviderInfo {
+  readonly id: string;
+  readonly type: string;
+  readonly channel: Channel;
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly secrets: Readonly<Record<string, { readonly set: boolean }>>;
+  readonly eventLevel: EventLevel;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Filter of `list`. */
+export interface ListFilter {
+  readonly type?: string;
+  readonly channel?: Channel;
+}
+
+/** Where a default applies: a channel, and a tenant or (omitted / null) globally. */
+export interface DefaultTarget {
+  readonly channel: Channel;
+  readonly tenant?: string | null;
+}
+
+/** Options of `test`. */
+export interface TestOptions extends SendOptions {
+  /** Send a test message to this address; without it only the checks run. */
+  readonly to?: string;
+  /** Text of the test message; a default names the provider and the time. */
+  readonly text?: string;
+}
+
+/** Options of `send`. */
+export interface RegistrySendOptions extends SendOptions {
+  /** Values to keep out of every event and log of this send (e.g. a one-time code in the text). */
+  readonly redact?: readonly string[];
+}
+
+export type { UsageRef };

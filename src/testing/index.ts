@@ -1,0 +1,11 @@
+/**
+ * Test helpers for host applications: the in-memory transport, the storage conformance suite
+ * and loopback mock peers of the providers.
+ *
+ * @packageDocumentation
+ */
+export { memoryTransport } from './memory-transport.js';
+export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOperation, FailNextOptions } from './memory-transport.js';
+export { runStorageConformance } from './conformance.js';
+export type { ConformanceRunner, StorageFactory } from './conformance.js';
+export { memoryStorage } from '../storage/memory.js';
