@@ -62,7 +62,7 @@ export function levelAllows(level: EventLevel, severity: EventSeverity): boolean
 export const REDACTED = '[redacted]';
 
 /** Field names whose values are always replaced, whatever they hold. */
-const SECRET_KEY = /pass(word)?|secret|private.?key|^key$|token|authorization|^auth$|credential|^code$|^otp$|apikey|api_password/i;
+const SECRET_KEY = /pass(word)?|secret|private.?key|^key$|token|authorization|^auth$|credential|^otp$|apikey|api_password/i;
 
 /**
  * Values to redact for the operation running in this async context, e.g. the one-time code of
