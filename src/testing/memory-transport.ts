@@ -74,7 +74,7 @@ const THREEMA_ID = /^[A-Z0-9*][A-Z0-9]{7}$/;
 
 function checkAddress(channel: string, address: string): AddressCheck {
   if (typeof address !== 'string' || address.length === 0) return { ok: false, reason: 'empty address' };
-  if (channel === 'email') return isEmailAddress(address) ? { ok: true, normalized: address.toLowerCase() } : { ok: false, reason: 'not an e-mail address' };
+  if (channel === 'email') return isEmailAddress(address) ? { ok: true, normalized: address } : { ok: false, reason: 'not an e-mail address' };
   if (channel === 'sms') {
     const digits = address.replace(/[\s().-]/g, '');
     return PHONE.test(digits) ? { ok: true, normalized: digits.startsWith('+') ? digits : `+${digits}` } : { ok: false, reason: 'not a phone number' };
@@ -155,7 +155,10 @@ export function memoryTransport(): MemoryTransportType {
           if ('text' in message && config.maxLength !== undefined && typeof message.text === 'string' && message.text.length > config.maxLength) {
             throw new TransportError('MESSAGE_INVALID', `text is longer than ${config.maxLength} characters`, { providerId, field: 'message.text' });
           }
-          const to = recipientsOf(message);
+          const to = recipientsOf(message).map((r) => {
+            const check = checkAddress(config.channel, r);
+            return check.ok ? check.normalized : r;
+          });
           const messageId = randomUUID();
           sent.push({ providerId, channel: config.channel, messageId, to, message: structuredClone(message), sentAt: new Date(context.clock.now()).toISOString() });
           context.events.debug('memory.sent', `stored message ${messageId} in the outbox`, { to });

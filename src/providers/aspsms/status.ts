@@ -1,0 +1,167 @@
+import { TransportError, type TransportErrorCode } from '../../core/errors.js';
+
+/** ASPSMS StatusCode texts (codes 26 and 27 are not documented anywhere). */
+export const STATUS_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  1: 'OK',
+  2: 'Connect failed',
+  3: 'Authorization failed (wrong userkey and/or password)',
+  4: 'Binary file not found',
+  5: 'Not enough credits available',
+  6: 'Time out error',
+  7: 'Transmission error, try again',
+  8: 'Invalid UserKey',
+  9: 'Invalid Password',
+  10: 'Invalid originator (max 11 chars for alphanumeric originators)',
+  11: 'Invalid message data',
+  12: 'Invalid binary data',
+  13: 'Invalid binary file',
+  14: 'Invalid MCC',
+  15: 'Invalid MNC',
+  16: 'Invalid XSer',
+  17: 'Invalid URL buffered message notification string',
+  18: 'Invalid URL delivery notification string',
+  19: 'Invalid URL non delivery notification string',
+  20: 'Missing a recipient',
+  21: 'Missing binary data',
+  22: 'Invalid deferred delivery time',
+  23: 'Missing transaction reference number',
+  24: 'Service temporarily not available',
+  25: 'User access denied',
+  28: 'No originator restrictions',
+  29: 'Originator authorization pending',
+  30: 'Originator not authorized',
+  31: 'Originator already authorized',
+  32: 'No notification recipient restrictions',
+  33: 'Notification recipient authorization pending',
+  34: 'Notification recipient not authorized',
+  35: 'Notification recipient already authorized',
+  36: 'Security token authorization pending',
+  37: 'Security token not authorized',
+  38: 'Security token not found',
+  39: 'Security token already authorized',
+};
+
+/** StatusCode 1: the request was accepted. */
+export const STATUS_OK = 1;
+
+interface Mapping {
+  readonly code: TransportErrorCode;
+  readonly field?: string;
+  readonly retryable?: boolean;
+}
+
+/** How each StatusCode becomes a TransportError; codes not listed become UNAVAILABLE. */
+const MAPPING: Readonly<Record<number, Mapping>> = {
+  2: { code: 'UNAVAILABLE' },
+  3: { code: 'AUTH_FAILED' },
+  5: { code: 'INSUFFICIENT_CREDIT' },
+  6: { code: 'TIMEOUT' },
+  7: { code: 'UNAVAILABLE' },
+  8: { code: 'AUTH_FAILED', field: 'config.userKey' },
+  9: { code: 'AUTH_FAILED', field: 'secrets.password' },
+  10: { code: 'CONFIG_INVALID', field: 'config.originator' },
+  11: { code: 'MESSAGE_INVALID', field: 'message.text' },
+  17: { code: 'CONFIG_INVALID', field: 'config.bufferedNotificationUrl' },
+  18: { code: 'CONFIG_INVALID', field: 'config.deliveryNotificationUrl' },
+  19: { code: 'CONFIG_INVALID', field: 'config.nonDeliveryNotificationUrl' },
+  20: { code: 'INVALID_RECIPIENT', field: 'message.to' },
+  22: { code: 'MESSAGE_INVALID', field: 'deferUntil' },
+  23: { code: 'MESSAGE_INVALID', field: 'references' },
+  24: { code: 'UNAVAILABLE' },
+  25: { code: 'AUTH_FAILED' },
+  29: { code: 'CONFIG_INVALID', field: 'config.originator' },
+  30: { code: 'CONFIG_INVALID', field: 'config.originator' },
+};
+
+/** The StatusCode of a `StatusCode:<n>` result, or undefined for any other text. */
+export function parseStatusCode(result: string): number | undefined {
+  const match = /^\s*StatusCode:\s*(\d+)\s*$/.exec(result);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The amount of a `Credits:<amount>` result. Credits may be fractional and written with a
+ * decimal comma (`Credits:12,5`), so both separators are accepted.
+ */
+export function parseCredits(result: string): number | undefined {
+  const match = /^\s*Credits:\s*(-?\d+(?:[.,]\d+)?)\s*$/.exec(result);
+  if (!match) return undefined;
+  const amount = Number(match[1]!.replace(',', '.'));
+  return Number.isFinite(amount) ? amount : undefined;
+}
+
+/**
+ * The TransportError of a non-OK StatusCode, keeping the numeric code and its description as the
+ * upstream detail. Unknown codes become UNAVAILABLE with the code.
+ */
+export function statusError(status: number, operation: string, providerId?: string): TransportError {
+  const description = STATUS_DESCRIPTIONS[status] ?? 'unknown status code';
+  const mapping = MAPPING[status] ?? { code: 'UNAVAILABLE', retryable: false };
+  return new TransportError(mapping.code, `ASPSMS ${operation} failed: StatusCode ${status} (${description})`, {
+    providerId,
+    upstream: { status, description },
+    ...(mapping.field === undefined ? {} : { field: mapping.field }),
+    ...(mapping.retryable === undefined ? {} : { retryable: mapping.retryable }),
+  });
+}
+
+/** Delivery state of one message to one recipient, from `InquireDeliveryNotifications`. */
+export type DeliveryState = 'pending' | 'delivered' | 'buffered' | 'failed' | 'unknown';
+
+/** One delivery notification record. */
+export interface DeliveryNotification {
+  /** The transaction reference number given at send time. */
+  readonly reference: string;
+  readonly state: DeliveryState;
+  /** The raw DeliveryStatus (`-1` not yet submitted, `0` delivered, `1` buffered, `2` not delivered). */
+  readonly status: number;
+  /** Submission time (ISO 8601, read as CET = UTC+1), when reported. */
+  readonly submittedAt?: string;
+  /** Notification time (ISO 8601, read as CET = UTC+1), when reported. */
+  readonly notifiedAt?: string;
+  /** The 3-digit reason code (`000` ok, `101` unknown subscriber, `206` invalid destination, ...). */
+  readonly reasonCode?: string;
+}
+
+const STATES: Readonly<Record<string, DeliveryState>> = { '-1': 'pending', '0': 'delivered', '1': 'buffered', '2': 'failed' };
+
+/** Parses an ASPSMS `ddmmyyyyhhmmss` time (CET, UTC+1 by ASPSMS convention) to ISO 8601. */
+export function parseAspsmsTime(value: string | undefined): string | undefined {
+  const m = value === undefined ? null : /^(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})$/.exec(value.trim());
+  if (!m) return undefined;
+  const [, dd, mo, yyyy, hh, mi, ss] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(yyyy, mo - 1, dd, hh, mi, ss) - 3_600_000;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** Formats a time as ASPSMS `ddmmyyyyhhmmss` in CET (UTC+1), the zone the service assumes. */
+export function formatAspsmsTime(date: Date): string {
+  const d = new Date(date.getTime() + 3_600_000);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getUTCDate())}${p(d.getUTCMonth() + 1)}${p(d.getUTCFullYear(), 4)}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/**
+ * Parses an `InquireDeliveryNotifications` result: one record per line,
+ * `TRN;DeliveryStatus;SubmissionDate;NotificationDate;ReasonCode;;`. Records of status `-1` may
+ * stop after the status. When a reference appears twice the last record wins.
+ */
+export function parseDeliveryNotifications(text: string): DeliveryNotification[] {
+  const byReference = new Map<string, DeliveryNotification>();
+  for (const line of text.split(/\r?\n/)) {
+    const fields = line.trim().replace(/;+$/, '').split(';');
+    const [reference, status, submitted, notified, reason] = fields.map((f) => f.trim());
+    if (!reference || status === undefined || !/^-?\d+$/.test(status)) continue;
+    const submittedAt = parseAspsmsTime(submitted);
+    const notifiedAt = parseAspsmsTime(notified);
+    byReference.set(reference, {
+      reference,
+      status: Number(status),
+      state: STATES[String(Number(status))] ?? 'unknown',
+      ...(submittedAt === undefined ? {} : { submittedAt }),
+      ...(notifiedAt === undefined ? {} : { notifiedAt }),
+      ...(reason ? { reasonCode: reason } : {}),
+    });
+  }
+  return [...byReference.values()];
+}
