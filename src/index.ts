@@ -75,3 +75,19 @@ export type {
 } from './registry/types.js';
 export { memoryTransport } from './testing/memory-transport.js';
 export type { MemoryTransportConfig, MemoryTransportType, SentMessage } from './testing/memory-transport.js';
+export { BalanceMonitor, createBalanceMonitor } from './balance/monitor.js';
+export { defaultBalanceTemplates } from './balance/templates.js';
+export type { BalanceLocale, BalanceWarningInput, BalanceWarningText, BalanceWarningTemplate } from './balance/templates.js';
+export type {
+  BalanceMonitorOptions,
+  BalanceUserDirectory,
+  BalanceSettings,
+  BalanceStatus,
+  BalanceReading,
+  BalanceCheckResult,
+  BalanceWarningOutcome,
+  BalanceCheckOptions,
+  BalanceStartOptions,
+  RecipientProblem,
+  Interval,
+} from './balance/types.js';

@@ -35,7 +35,7 @@ export interface Container {
 export function paddingLength(dataLength: number, max = MAX_PADDING): number {
   const upper = Math.min(MAX_PADDING, max);
   const floor = Math.max(1, MIN_PADDED_LENGTH - dataLength);
-  if (upper < floor) throw new TransportError('MESSAGE_INVALID', 'message is too long for the gateway', { field: 'message.text' });
+  if (upper < floor) throw new TransportError('MESSAGE_INVALID', 'message is too long for the gateway box size limit', { field: 'message' });
   return Math.max(randomInt(1, upper + 1), floor);
 }
 

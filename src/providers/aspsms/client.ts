@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import soap from 'soap';
+import { TransportError } from '../../core/errors.js';
+import type { ProviderEvents } from '../../core/events.js';
+import { ASPSMS_WSDL, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
+
+/** What the SOAP client needs from its provider. */
+export interface AspsmsClientOptions {
+  /** The SOAP endpoint (the configured web service address). */
+  readonly endpoint: string;
+  readonly timeoutMs: number;
+  readonly providerId: string;
+  readonly events: ProviderEvents;
+  /** Values that must never appear in a log or error (the password). */
+  readonly secrets: readonly string[];
+  /** Host-supplied agents (proxy, custom CA); when absent the client owns keep-alive agents. */
+  readonly httpAgent?: http.Agent;
+  readonly httpsAgent?: https.Agent;
+}
+
+/** Replaces the Password element and every secret value in a SOAP envelope or text. */
+export function redactSoap(text: string, secrets: readonly string[]): string {
+  let out = text.replace(/(<(?:\w+:)?Password(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?Password>)/g, '$1[redacted]$2');
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    for (const form of new Set([secret, escapeXml(secret), encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
+  }
+  return out;
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** The parsed shipped WSDL; parsing never touches the network (no imports, no includes). */
+function parseWsdl(): Promise<soap.WSDL> {
+  return new Promise((resolve, reject) => {
+    const wsdl = new soap.WSDL(ASPSMS_WSDL, 'aspsmsx2.wsdl', {});
+    wsdl.onReady((error: unknown) => (error ? reject(error) : resolve(wsdl)));
+  });
+}
+
+interface AxiosLikeError {
+  readonly name?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly response?: { readonly status?: number; readonly headers?: Record<string, unknown> };
+  readonly root?: { readonly Envelope?: { readonly Body?: { readonly Fault?: { readonly faultstring?: unknown; readonly Reason?: { readonly Text?: unknown } } } } };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+/**
+ * A thin ASPSMSX2 client over the `soap` package: one typed `call()` per operation that returns the
+ * result string, with a request timeout, abort support, debug logging of redacted envelopes and
+ * transport failures turned into TransportErrors. It never interprets the `StatusCode:` strings;
+ * the provider does.
+ */
+export class AspsmsSoapClient {
+  private readonly ownsAgents: boolean;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly operations = new Map<string, AspsmsOperation>();
+
+  private constructor(
+    private readonly client: soap.Client,
+    private readonly options: AspsmsClientOptions,
+  ) {
+    this.ownsAgents = options.httpAgent === undefined && options.httpsAgent === undefined;
+    this.httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true });
+    this.httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true });
+    client.on('request', (xml: string, eid: string) => this.logExchange('aspsms.request', eid, { envelope: xml }));
+    client.on('response', (body: unknown, response: { status?: number } | null, eid: string) =>
+      this.logExchange('aspsms.response', eid, { status: response?.status, envelope: typeof body === 'string' ? body : undefined }),
+    );
+  }
+
+  /** Builds a client for the endpoint from the shipped WSDL. */
+  static async create(options: AspsmsClientOptions): Promise<AspsmsSoapClient> {
+    const wsdl = await parseWsdl();
+    return new AspsmsSoapClient(new soap.Client(wsdl, options.endpoint, {}), options);
+  }
+
+  /**
+   * Calls an operation and returns its `<Op>Result` string (`''` when the element is empty or
+   * absent). Throws TIMEOUT, ABORTED, UNAVAILABLE, RATE_LIMITED or AUTH_FAILED for transport
+   * failures; business errors arrive as `StatusCode:<n>` strings inside HTTP 200.
+   */
+  async call<O extends AspsmsOperation>(operation: O, args: AspsmsRequest<O>, signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) throw this.aborted();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const exchangeId = randomUUID();
+    this.operations.set(exchangeId, operation);
+    const method = (this.client as unknown as Record<string, (a: unknown, o: unknown) => Promise<[unknown]>>)[`${operation}Async`];
+    try {
+      const [result] = await method!.call(this.client, args, {
+        exchangeId,
+        signal: combined,
+        timeout: this.options.timeoutMs,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
+      });
+      const value = (result as Record<string, unknown> | null | undefined)?.[`${operation}Result`];
+      if (value === undefined || value === null) return '';
+      if (typeof value !== 'string') throw this.unexpected(operation, 'the result is not a string');
+      return value;
+    } catch (error) {
+      if (error instanceof TransportError) throw error;
+      if (signal?.aborted) throw this.aborted();
+      if (timeout.aborted) throw this.timedOut(operation);
+      throw this.transportFailure(operation, error as AxiosLikeError);
+    } finally {
+      this.operations.delete(exchangeId);
+    }
+  }
+
+  /** Releases the keep-alive connections this client opened. */
+  close(): void {
+    if (!this.ownsAgents) return;
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private logExchange(type: string, eid: string, fields: { status?: number | undefined; envelope?: string | undefined }): void {
+    const { events, secrets, endpoint } = this.options;
+    if (!events.enabled('debug')) return;
+    const operation = this.operations.get(eid) ?? 'unknown';
+    events.debug(type, `SOAP ${type === 'aspsms.request' ? 'request' : 'response'} ${operation}`, {
+      operation,
+      endpoint,
+      ...(fields.status === undefined ? {} : { status: fields.status }),
+      ...(fields.envelope === undefined ? {} : { envelope: redactSoap(fields.envelope, secrets) }),
+    });
+  }
+
+  private redact(text: string): string {
+    return redactSoap(text, this.options.secrets);
+  }
+
+  private aborted(): TransportError {
+    return new TransportError('ABORTED', 'the ASPSMS request was aborted', { providerId: this.options.providerId, retryable: false });
+  }
+
+  private timedOut(operation: string): TransportError {
+    return new TransportError('TIMEOUT', `ASPSMS ${operation} did not answer within ${this.options.timeoutMs} ms`, {
+      providerId: this.options.providerId,
+      details: { operation, timeoutMs: this.options.timeoutMs },
+    });
+  }
+
+  private unexpected(operation: string, why: string): TransportError {
+    return new TransportError('UNAVAILABLE', `ASPSMS ${operation} returned an unexpected answer: ${why}`, { providerId: this.options.providerId });
+  }
+
+  private transportFailure(operation: string, error: AxiosLikeError): TransportError {
+    const providerId = this.options.providerId;
+    // The original error holds the request (with the password): keep only a redacted summary as cause.
+    const cause = Object.assign(new Error(this.redact(String(error?.message ?? error))), { code: error?.code });
+    if (error?.code === 'ECONNABORTED' || error?.code === 'ETIMEDOUT') return this.timedOut(operation);
+    const status = error?.response?.status;
+    if (status !== undefined) {
+      const fault = error.root?.Envelope?.Body?.Fault;
+      const faultText = fault ? String(fault.faultstring ?? fault.Reason?.Text ?? '') : '';
+      const description = this.redact(faultText || `HTTP ${status}`).slice(0, 500);
+      const upstream = { status, description };
+      if (status === 429) {
+        const retryAfter = Number(error.response?.headers?.['retry-after']);
+        return new TransportError('RATE_LIMITED', `ASPSMS ${operation} was rate limited (HTTP 429)`, {
+          cause,
+          providerId,
+          upstream: Number.isFinite(retryAfter) ? { ...upstream, retryAfterSeconds: retryAfter } : upstream,
+        });
+      }
+      if (status === 401 || status === 403) {
+        return new TransportError('AUTH_FAILED', `ASPSMS ${operation} was refused (HTTP ${status})`, { cause, providerId, upstream });
+      }
+      return new TransportError('UNAVAILABLE', `ASPSMS ${operation} failed: ${fault ? 'SOAP fault' : 'HTTP error'} ${status} (${description})`, {
+        cause,
+        providerId,
+        upstream,
+        retryable: status >= 500,
+      });
+    }
+    const host = safeHost(this.options.endpoint);
+    const code = error?.code ?? 'unknown error';
+    return new TransportError('UNAVAILABLE', `cannot reach ASPSMS at ${host}: ${NETWORK_CODES.has(code) ? code : this.redact(String(error?.message ?? code))}`, {
+      cause,
+      providerId,
+      details: { operation, code },
+    });
+  }
+}
+
+function safeHost(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return 'the configured endpoint';
+  }
+}

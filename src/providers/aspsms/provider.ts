@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import type https from 'node:https';
+import { z } from 'zod';
+import { TransportError } from '../../core/errors.js';
+import { textMessageSchema, toArray, type Balance, type SendResult, type TestStep, type TextMessage } from '../../core/messages.js';
+import type { AddressCheck, DeliveryProvider, ProviderContext, SecretValues, SendOptions, VerifyInfo } from '../../core/provider.js';
+import { parseWith } from '../../core/validation.js';
+import { AspsmsSoapClient } from './client.js';
+import type { AspsmsConfig } from './config.js';
+import { maxUnits, smsLength, type SmsEncoding } from './encoding.js';
+import { normalizePhone } from './phone.js';
+import {
+  formatAspsmsTime,
+  parseCredits,
+  parseDeliveryNotifications,
+  parseStatusCode,
+  statusError,
+  STATUS_OK,
+  type DeliveryNotification,
+} from './status.js';
+import type { AspsmsOperation } from './wsdl.js';
+
+/** Most recipients (and references) ASPSMS takes in one request; larger sends are split. */
+export const MAX_RECIPIENTS_PER_REQUEST = 1000;
+
+/** Options of one ASPSMS send, beyond the common abort signal. */
+export interface AspsmsSendOptions extends SendOptions {
+  /** Deliver at this time instead of now (sent to ASPSMS in CET, the zone it assumes). */
+  readonly deferUntil?: Date;
+  /** Overrides the configured flash setting for this send. */
+  readonly flash?: boolean;
+}
+
+/** The live ASPSMS provider: a text delivery provider plus delivery-status inquiry. */
+export interface AspsmsProvider extends DeliveryProvider<TextMessage> {
+  readonly type: 'aspsms';
+  send(message: TextMessage, options?: AspsmsSendOptions): Promise<SendResult>;
+  verify(options?: SendOptions): Promise<VerifyInfo>;
+  getBalance(options?: SendOptions): Promise<Balance>;
+  /**
+   * Delivery state of earlier messages by their transaction references (`details.references` of a
+   * SendResult). Each inquiry may cost credits at ASPSMS: prefer notification URLs to polling.
+   */
+  deliveryStatus(references: readonly string[], options?: SendOptions): Promise<DeliveryNotification[]>;
+}
+
+/** Host-injected I/O of the ASPSMS provider type. */
+export interface AspsmsOptions {
+  /** Agent for an `http:` web service address (e.g. a proxy agent). */
+  readonly httpAgent?: http.Agent;
+  /** Agent for an `https:` web service address (e.g. with an extra CA). */
+  readonly httpsAgent?: https.Agent;
+}
+
+const sendOptionsSchema = z.object({
+  deferUntil: z.date().refine((d) => Number.isFinite(d.getTime()), 'must be a valid date').optional(),
+  flash: z.boolean().optional(),
+});
+const referencesSchema = z
+  .array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'a reference has 1-64 letters and digits'))
+  .min(1, 'at least one reference is required');
+/** Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF). */
+const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A fresh transaction reference base: 16 characters of [A-Z2-7], so per-recipient suffixes stay unique. */
+function newReference(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return [...randomBytes(16)].map((b) => alphabet[b & 31]).join('');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Builds the live provider; the password is required. */
+export async function createAspsmsProvider(
+  config: AspsmsConfig,
+  secrets: SecretValues<'password'>,
+  context: ProviderContext,
+  options: AspsmsOptions,
+): Promise<AspsmsProvider> {
+  const { providerId, events, clock } = context;
+  const password = secrets.password;
+  if (password === undefined || password === '') {
+    throw new TransportError('CONFIG_INVALID', 'the ASPSMS API password is not set', { providerId, field: 'secrets.password' });
+  }
+  const client = await AspsmsSoapClient.create({
+    endpoint: config.serviceUrl,
+    timeoutMs: config.timeoutMs,
+    providerId,
+    events,
+    secrets: [password],
+    ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
+    ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
+  });
+  const auth = { UserKey: config.userKey, Password: password };
+  const maxLength = maxUnits('gsm7', config.maxSegments);
+  let closed = false;
+
+  const call = async (operation: AspsmsOperation, args: Record<string, string>, signal?: AbortSignal): Promise<string> => {
+    if (closed) throw new TransportError('UNAVAILABLE', 'the ASPSMS provider is closed', { providerId, retryable: false });
+    return client.call(operation, args, signal);
+  };
+  /** Throws the mapped error for a `StatusCode:<n>` other than 1, or for an answer that is no status at all. */
+  const expectOk = (operation: string, result: string): void => {
+    const status = parseStatusCode(result);
+    if (status === STATUS_OK) return;
+    if (status !== undefined) throw statusError(status, operation, providerId);
+    throw new TransportError('UNAVAILABLE', `ASPSMS ${operation} returned an unexpected answer`, { providerId, details: { operation } });
+  };
+  const validateAddress = (address: string): AddressCheck => normalizePhone(address, config.defaultCountryCode);
+
+  const checkText = (text: string): { encoding: SmsEncoding; segments: number } => {
+    if (NOT_XML.test(text)) {
+      throw new TransportError('MESSAGE_INVALID', 'invalid message: message.text contains control characters an SMS cannot carry', { providerId, field: 'message.text' });
+    }
+    const length = smsLength(text);
+    if (length.segments > config.maxSegments) {
+      const limit = maxUnits(length.encoding, config.maxSegments);
+      const alphabet = length.encoding === 'gsm7' ? 'GSM 7-bit' : 'Unicode (UCS-2)';
+      throw new TransportError(
+        'MESSAGE_INVALID',
+        `invalid message: message.text needs ${length.segments} SMS parts (${length.units} ${alphabet} units); at most ${config.maxSegments} parts (${limit} units) are allowed`,
+        { providerId, field: 'message.text', details: { ...length, maxSegments: config.maxSegments } },
+      );
+    }
+    return length;
+  };
+
+  const checkRecipients = (to: TextMessage['to']): string[] => {
+    const raw = toArray(to);
+    const rejected: string[] = [];
+    const normalized = new Set<string>();
+    raw.forEach((address) => {
+      const check = validateAddress(address);
+      if (check.ok) normalized.add(check.normalized);
+      else rejected.push(String(address));
+    });
+    if (rejected.length > 0) {
+      const index = raw.findIndex((a) => rejected.includes(String(a)));
+      throw new TransportError('INVALID_RECIPIENT', `invalid phone number(s): ${rejected.join(', ')}`, {
+        providerId,
+        field: Array.isArray(to) ? `message.to[${index}]` : 'message.to',
+        upstream: { rejected },
+      });
+    }
+    return [...normalized];
+  };
+
+  const provider: AspsmsProvider = {
+    kind: 'delivery',
+    id: providerId,
+    type: 'aspsms',
+    channel: 'sms',
+    capabilities: {
+      message: 'text',
+      balance: true,
+      maxLength,
+      unicode: true,
+      attachments: false,
+      deliveryReceipts: true,
+      multipleRecipients: true,
+    },
+    validateAddress,
+
+    async send(message: TextMessage, sendOptions: AspsmsSendOptions = {}): Promise<SendResult> {
+      const parsed = parseWith(textMessageSchema, message, 'MESSAGE_INVALID', 'message', providerId) as TextMessage;
+      const extra = parseWith(sendOptionsSchema, { deferUntil: sendOptions.deferUntil, flash: sendOptions.flash }, 'MESSAGE_INVALID', 'options', providerId);
+      const recipients = checkRecipients(parsed.to);
+      const { encoding, segments } = checkText(parsed.text);
+      const operation = encoding === 'gsm7' ? 'SendTextSMS' : 'SendUnicodeSMS';
+      const messageId = newReference();
+      const references: Record<string, string> = {};
+      recipients.forEach((r, i) => (references[r] = `${messageId}${i}`));
+      const common = {
+        ...auth,
+        Originator: config.originator,
+        MessageText: parsed.text,
+        DeferredDeliveryTime: extra.deferUntil === undefined ? '' : formatAspsmsTime(extra.deferUntil),
+        FlashingSMS: (extra.flash ?? config.flash) ? 'True' : '',
+        TimeZone: '',
+        URLBufferedMessageNotification: config.bufferedNotificationUrl ?? '',
+        URLDeliveryNotification: config.deliveryNotificationUrl ?? '',
+        URLNonDeliveryNotification: config.nonDeliveryNotificationUrl ?? '',
+        AffiliateId: config.affiliateId ?? '',
+      };
+      const accepted: string[] = [];
+      const rejected: string[] = [];
+      const failures: { recipients: number; code: string; status?: unknown; message: string }[] = [];
+      const batches = chunks(recipients, MAX_RECIPIENTS_PER_REQUEST);
+      for (const batch of batches) {
+        try {
+          const result = await call(operation, { ...common, Recipients: batch.map((r) => `${r}:${references[r]}`).join(';') }, sendOptions.signal);
+          expectOk(operation, result);
+          accepted.push(...batch);
+          events.debug('aspsms.batch', `${operation} accepted ${batch.length} recipient(s)`, { operation, recipients: batch.length, segments });
+        } catch (error) {
+          // Nothing was sent yet: fail the whole send. Later batches cannot be undone, so report them as rejected.
+          if (accepted.length === 0 || !(error instanceof TransportError)) throw error;
+          rejected.push(...batch);
+          failures.push({ recipients: batch.length, code: error.code, status: error.upstream?.status, message: error.message });
+          events.warn('aspsms.batch.failed', `a batch of ${batch.length} recipient(s) failed after earlier batches were sent: ${error.message}`, {
+            code: error.code,
+            upstream: error.upstream,
+          });
+        }
+      }
+      return {
+        providerId,
+        messageId,
+        accepted,
+        rejected,
+        segments,
+        details: {
+          operation,
+          encoding,
+          references: Object.fromEntries(accepted.map((r) => [r, references[r]])),
+          batches: batches.length,
+          ...(failures.length === 0 ? {} : { failures }),
+          ...(extra.deferUntil === undefined ? {} : { deferredUntil: extra.deferUntil.toISOString() }),
+        },
+      };
+    },
+
+    async getBalance(opts: SendOptions = {}): Promise<Balance> {
+      const result = await call('CheckCredits', auth, opts.signal);
+      const amount = parseCredits(result);
+      if (amount === undefined) {
+        expectOk('CheckCredits', result);
+        throw new TransportError('UNAVAILABLE', 'ASPSMS CheckCredits returned no credit amount', { providerId });
+      }
+      events.debug('aspsms.credits', `${amount} credits`, { amount });
+      return { amount, unit: 'credits', checkedAt: new Date(clock.now()).toISOString() };
+    },
+
+    /**
+     * Reachability and credentials: `VersionInfo` needs no authentication, so it only proves the
+     * endpoint speaks ASPSMSX2; `CheckCredits` then proves the UserKey and password (and sends nothing).
+     */
+    async verify(opts: SendOptions = {}): Promise<VerifyInfo> {
+      const version = (await call('VersionInfo', {}, opts.signal)).trim();
+      const balance = await provider.getBalance(opts);
+      return { detail: `ASPSMS ${version || '(no version reported)'}; credentials accepted (${balance.amount} credits)` };
+    },
+
+    async deliveryStatus(refs: readonly string[], opts: SendOptions = {}): Promise<DeliveryNotification[]> {
+      const list = parseWith(referencesSchema, [...refs], 'MESSAGE_INVALID', 'references', providerId);
+      const out: DeliveryNotification[] = [];
+      for (const batch of chunks([...new Set(list)], MAX_RECIPIENTS_PER_REQUEST)) {
+        const result = await call('InquireDeliveryNotifications', { ...auth, TransactionReferenceNumbers: batch.join(';') }, opts.signal);
+        if (parseStatusCode(result) !== undefined) {
+          expectOk('InquireDeliveryNotifications', result);
+          continue;
+        }
+        out.push(...parseDeliveryNotifications(result));
+      }
+      return out;
+    },
+
+    async diagnostics(): Promise<Omit<TestStep, 'durationMs'>[]> {
+      if (!/^\+\d+$/.test(config.originator)) {
+        return [{ name: 'originator', ok: true, detail: `alphanumeric originator "${config.originator}" (no unlock needed)` }];
+      }
+      try {
+        const status = parseStatusCode(await call('CheckOriginatorAuthorization', { ...auth, Originator: config.originator }));
+        if (status === 31) return [{ name: 'originator', ok: true, detail: `numeric originator ${config.originator} is authorized` }];
+        if (status === 30) {
+          return [{ name: 'originator', ok: false, code: 'CONFIG_INVALID', detail: `numeric originator ${config.originator} is not unlocked for this account` }];
+        }
+        const error = status === undefined ? undefined : statusError(status, 'CheckOriginatorAuthorization', providerId);
+        return [{ name: 'originator', ok: false, code: error?.code ?? 'UNAVAILABLE', detail: error?.message ?? 'unexpected answer to CheckOriginatorAuthorization' }];
+      } catch (error) {
+        const e = error instanceof TransportError ? error : new TransportError('UNAVAILABLE', String(error));
+        return [{ name: 'originator', ok: false, code: e.code, detail: e.message }];
+      }
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      client.close();
+    },
+  };
+  return provider;
+}
