@@ -45,9 +45,13 @@ export interface ProviderEvents {
   readonly level: EventLevel;
   /** True when an event of this severity would be recorded: skip building costly detail otherwise. */
   enabled(severity: EventSeverity): boolean;
+  /** Records a failure (kept from level `errors` up). */
   error(type: string, message: string, fields?: Record<string, unknown>): void;
+  /** Records something noteworthy but not failed, e.g. certificate checks switched off (level `errors` up). */
   warn(type: string, message: string, fields?: Record<string, unknown>): void;
+  /** Records a normal operation (level `all` up). */
   info(type: string, message: string, fields?: Record<string, unknown>): void;
+  /** Records protocol detail (level `debug` only). */
   debug(type: string, message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -59,6 +63,7 @@ export function levelAllows(level: EventLevel, severity: EventSeverity): boolean
   return RANK[severity] <= LEVEL_MAX[level];
 }
 
+/** What a redacted value is replaced with. */
 export const REDACTED = '[redacted]';
 
 /** Field names whose values are always replaced, whatever they hold. */

@@ -3,8 +3,11 @@ import type { ChallengeState, ProviderRecord, TotpUserState, TransportStorage } 
 
 /** The subset of a test runner's API the conformance suite needs (vitest, jest, node:test + assert wrappers). */
 export interface ConformanceRunner {
+  /** Groups tests. */
   describe(name: string, fn: () => void): void;
+  /** Declares one test. */
   it(name: string, fn: () => Promise<void> | void): void;
+  /** Jest/vitest-style `expect` (toBe, toEqual, toBeUndefined, toHaveLength, toContainEqual, toBeGreaterThan, toBeDefined). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   expect: (value: unknown) => any;
 }

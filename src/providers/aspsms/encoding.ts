@@ -42,9 +42,10 @@ export function isGsm7(text: string): boolean {
  * Counts the encoding, units and parts of a text. Parts are packed character by character, so an
  * extension character (two septets) or a surrogate pair (two UTF-16 units) is never split across
  * two parts, as real handsets and gateways do.
+ *
+ * @param encoding - forces an alphabet (a gateway told to send 7-bit); default: GSM 7-bit when possible.
  */
-export function smsLength(text: string): SmsLength {
-  const encoding: SmsEncoding = isGsm7(text) ? 'gsm7' : 'ucs2';
+export function smsLength(text: string, encoding: SmsEncoding = isGsm7(text) ? 'gsm7' : 'ucs2'): SmsLength {
   const sizes = [...text].map((ch) => (encoding === 'gsm7' ? (GSM7_EXTENSION.has(ch) ? 2 : 1) : ch.length));
   const units = sizes.reduce((a, b) => a + b, 0);
   const limits = SEGMENT_LIMITS[encoding];

@@ -1,0 +1,142 @@
+import type { X509Certificate } from 'node:crypto';
+import { formatSerial, loadSmimeIdentity, type SmimeIdentity, type SmimeSource } from './identity.js';
+
+/** The items of the "certificate ready" indicator, each reported separately. */
+export type CertificateCheckName = 'found' | 'privateKey' | 'validity' | 'address' | 'usage';
+
+/** One item of {@link CertificateReadiness}. */
+export interface CertificateCheck {
+  readonly name: CertificateCheckName;
+  readonly ok: boolean;
+  /** What was checked, or what is wrong. */
+  readonly detail: string;
+}
+
+/** What the selected certificate is, for display next to the indicator. */
+export interface CertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  /** Upper-case hex without leading zeros, as OpenSSL prints it. */
+  readonly serialNumber: string;
+  /** E-mail addresses of the certificate (subjectAltName rfc822Name and subject emailAddress). */
+  readonly emails: readonly string[];
+  /** ISO 8601. */
+  readonly validFrom: string;
+  /** ISO 8601. */
+  readonly validTo: string;
+}
+
+/** The "certificate ready" indicator: ready only when every check passes. */
+export interface CertificateReadiness {
+  readonly ready: boolean;
+  readonly checks: readonly CertificateCheck[];
+  readonly certificate?: CertificateSummary;
+}
+
+/** Options of {@link checkCertificate} on top of the {@link SmimeSource}. */
+export interface CertificateCheckOptions {
+  /** The sender address the certificate must name. Without it the address check fails. */
+  readonly from?: string | undefined;
+  /** The time validity is checked at (default now). */
+  readonly at?: Date | number | undefined;
+}
+
+const EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+/** E-mail addresses a certificate is issued for, lower-cased. */
+export function certificateEmails(certificate: X509Certificate): string[] {
+  const out = new Set<string>();
+  for (const m of (certificate.subjectAltName ?? '').matchAll(/(?:^|,\s*)email:([^,\s]+)/g)) out.add(m[1]!.toLowerCase());
+  for (const m of certificate.subject.matchAll(/^emailAddress=(.+)$/gm)) out.add(m[1]!.trim().toLowerCase());
+  return [...out];
+}
+
+function summary(certificate: X509Certificate): CertificateSummary {
+  return {
+    subject: certificate.subject.replace(/\n/g, ', '),
+    issuer: certificate.issuer.replace(/\n/g, ', '),
+    serialNumber: formatSerial(certificate.serialNumber),
+    emails: certificateEmails(certificate),
+    validFrom: new Date(certificate.validFrom).toISOString(),
+    validTo: new Date(certificate.validTo).toISOString(),
+  };
+}
+
+function validity(certificate: X509Certificate, at: number): CertificateCheck {
+  const from = Date.parse(certificate.validFrom);
+  const to = Date.parse(certificate.validTo);
+  if (at < from) return { name: 'validity', ok: false, detail: `not yet valid: valid from ${new Date(from).toISOString()}` };
+  if (at > to) return { name: 'validity', ok: false, detail: `expired on ${new Date(to).toISOString()}` };
+  return { name: 'validity', ok: true, detail: `valid until ${new Date(to).toISOString()}` };
+}
+
+function address(certificate: X509Certificate, from: string | undefined): CertificateCheck {
+  const emails = certificateEmails(certificate);
+  const listed = emails.join(', ') || 'none';
+  if (from === undefined) return { name: 'address', ok: false, detail: `no from address to compare with (certificate names: ${listed})` };
+  const ok = emails.includes(from.toLowerCase());
+  return {
+    name: 'address',
+    ok,
+    detail: ok ? `certificate is issued for ${from}` : `certificate is issued for ${listed}, not for the from address ${from}`,
+  };
+}
+
+function usage(certificate: X509Certificate): CertificateCheck {
+  const eku = certificate.keyUsage;
+  if (eku === undefined || eku.length === 0) return { name: 'usage', ok: true, detail: 'no extended key usage restriction (any purpose)' };
+  const ok = eku.includes(EMAIL_PROTECTION) || eku.includes(ANY_EXTENDED_KEY_USAGE);
+  return {
+    name: 'usage',
+    ok,
+    detail: ok ? 'extended key usage includes emailProtection' : `extended key usage lacks emailProtection (has ${eku.join(', ')})`,
+  };
+}
+
+/**
+ * Evaluates an already loaded identity for a sender at a time. Each item is reported separately;
+ * items that need a certificate fail with "no certificate" when none was found.
+ */
+export function evaluateIdentity(identity: SmimeIdentity, options: { readonly from?: string | undefined; readonly at: number }): CertificateReadiness {
+  const { certificate } = identity;
+  const checks: CertificateCheck[] = [];
+  if (!certificate) {
+    const missing = 'not checked: no certificate';
+    checks.push(
+      { name: 'found', ok: false, detail: identity.certificateProblem ?? 'no certificate' },
+      { name: 'privateKey', ok: false, detail: identity.keyProblem ?? missing },
+      { name: 'validity', ok: false, detail: missing },
+      { name: 'address', ok: false, detail: missing },
+      { name: 'usage', ok: false, detail: missing },
+    );
+    return { ready: false, checks };
+  }
+  const info = summary(certificate);
+  checks.push(
+    { name: 'found', ok: true, detail: `serial ${info.serialNumber}, subject ${info.subject}` },
+    identity.key
+      ? { name: 'privateKey', ok: true, detail: `${identity.key.asymmetricKeyType?.toUpperCase()} private key matches the certificate` }
+      : { name: 'privateKey', ok: false, detail: identity.keyProblem ?? 'no private key' },
+    validity(certificate, options.at),
+    address(certificate, options.from),
+    usage(certificate),
+  );
+  return { ready: checks.every((c) => c.ok), checks, certificate: info };
+}
+
+/**
+ * The "certificate ready" indicator for an S/MIME signer: found (by serial number when given),
+ * has its private key, valid now, issued for the from address, usable for e-mail protection.
+ * Never throws: an unreadable bundle or wrong passphrase is a failing `found` item.
+ *
+ * @example
+ * ```ts
+ * const report = checkCertificate({ pkcs12: p12Base64, passphrase, serialNumber: '1001', from: 'noreply@example.org' });
+ * if (!report.ready) console.log(report.checks.filter((c) => !c.ok));
+ * ```
+ */
+export function checkCertificate(source: SmimeSource & CertificateCheckOptions): CertificateReadiness {
+  const at = source.at === undefined ? Date.now() : typeof source.at === 'number' ? source.at : source.at.getTime();
+  return evaluateIdentity(loadSmimeIdentity(source), { from: source.from, at });
+}
