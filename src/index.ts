@@ -74,7 +74,7 @@ export type {
   RegistrySendOptions,
 } from './registry/types.js';
 export { memoryTransport } from './testing/memory-transport.js';
-export type { MemoryTransportConfig, MemoryTransportType, SentMessage } from './testing/memory-transport.js';
+export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOperation, FailNextOptions } from './testing/memory-transport.js';
 export { BalanceMonitor, createBalanceMonitor } from './balance/monitor.js';
 export { defaultBalanceTemplates } from './balance/templates.js';
 export type { BalanceLocale, BalanceWarningInput, BalanceWarningText, BalanceWarningTemplate } from './balance/templates.js';

@@ -9,3 +9,5 @@ export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOpe
 export { runStorageConformance } from './conformance.js';
 export type { ConformanceRunner, StorageFactory } from './conformance.js';
 export { memoryStorage } from '../storage/memory.js';
+export * from './aspsms.js';
+export * from './threema.js';

@@ -35,8 +35,15 @@ export interface AspsmsSendOptions extends SendOptions {
 /** The live ASPSMS provider: a text delivery provider plus delivery-status inquiry. */
 export interface AspsmsProvider extends DeliveryProvider<TextMessage> {
   readonly type: 'aspsms';
+  /**
+   * Sends one text to one or more phone numbers: `SendTextSMS` when the text is GSM 7-bit,
+   * `SendUnicodeSMS` otherwise, in batches of at most 1000 recipients. The result carries the
+   * part count (`segments`) and the transaction reference per recipient (`details.references`).
+   */
   send(message: TextMessage, options?: AspsmsSendOptions): Promise<SendResult>;
+  /** `VersionInfo` (reachability, no authentication) followed by `CheckCredits` (credentials). */
   verify(options?: SendOptions): Promise<VerifyInfo>;
+  /** The account's credits from `CheckCredits`; fractional amounts and decimal commas are read. */
   getBalance(options?: SendOptions): Promise<Balance>;
   /**
    * Delivery state of earlier messages by their transaction references (`details.references` of a
