@@ -76,7 +76,7 @@ const importSchema = enrollSchema.extend({ secret: z.string().min(1).max(200), c
 /** Attempts of an optimistic read-modify-write before giving up on a hot record. */
 const WRITE_ATTEMPTS = 5;
 
-type Check = { readonly ok: true; readonly step: number; readonly state: TotpUserState } | { readonly ok: false; readonly result: CodeCheckResult };
+type Check = { readonly ok: true; readonly state: TotpUserState } | { readonly ok: false; readonly result: CodeCheckResult };
 
 /** The TOTP provider of one record. Build it through the registry (`totp()` type). */
 export class TotpAuthenticator implements TotpProvider {
@@ -193,7 +193,7 @@ export class TotpAuthenticator implements TotpProvider {
     const step = steps.find((s) => s > state.lastStep);
     if (step === undefined) return steps.length > 0 ? this.reject(userId, 'replayed') : this.fail(state);
     if (!(await this.store.advanceStep(this.id, userId, step))) return this.reject(userId, 'replayed');
-    return { ok: true, step, state };
+    return { ok: true, state };
   }
 
   /** Counts a failed attempt (optimistically, retried on CONFLICT) and locks at `maxFailures`. */
