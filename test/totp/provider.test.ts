@@ -1,4 +1,4 @@
-import { generate } from 'otplib';
+import { generate, NobleCryptoPlugin } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { createRegistry, generateSecretKey, hasErrorCode, memoryStorage, memoryTransport, type TransportStorage } from '../../src/index.js';
 import { resolveTotp, totp } from '../../src/providers/totp/index.js';
@@ -207,6 +207,23 @@ describe('TOTP provider through the registry', () => {
     const mail = await registry.create({ type: 'memory', config: { channel: 'email' } });
     expect(hasErrorCode(await resolveTotp(registry, mail.id).catch((e: unknown) => e), 'UNSUPPORTED')).toBe(true);
     expect(hasErrorCode(await registry.send(created.id, { to: 'a@example.org', text: 'x' }).catch((e: unknown) => e), 'UNSUPPORTED')).toBe(true);
+  });
+
+  it('uses the crypto plugin the host injects into the type factory', async () => {
+    const calls: string[] = [];
+    class CountingCrypto extends NobleCryptoPlugin {
+      override hmac(...args: Parameters<NobleCryptoPlugin['hmac']>) {
+        calls.push(args[0]);
+        return super.hmac(...args);
+      }
+    }
+    const registry = createRegistry({ types: [totp({ crypto: new CountingCrypto() })], clock: { now: () => 59_000 } });
+    const { id } = await registry.create({ type: 'totp', config: { issuer: 'ACME', digits: 8, drift: 0, algorithm: 'SHA256' } });
+    const auth = await resolveTotp(registry, id);
+    await auth.import('u', { label: 'u', secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA' });
+    calls.length = 0;
+    expect(await auth.verify('u', '46119246')).toEqual({ ok: true });
+    expect(calls).toEqual(['sha256']);
   });
 
   it('never records the secret, the URI or a code in events or logs', async () => {

@@ -4,7 +4,7 @@ import https from 'node:https';
 import soap from 'soap';
 import { TransportError } from '../../core/errors.js';
 import type { ProviderEvents } from '../../core/events.js';
-import { ASPSMS_WSDL, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
+import { ASPSMS_WSDL, orderedRequest, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
 
 /** What the SOAP client needs from its provider. */
 export interface AspsmsClientOptions {
@@ -96,7 +96,7 @@ export class AspsmsSoapClient {
     this.operations.set(exchangeId, operation);
     const method = (this.client as unknown as Record<string, (a: unknown, o: unknown) => Promise<[unknown]>>)[`${operation}Async`];
     try {
-      const [result] = await method!.call(this.client, args, {
+      const [result] = await method!.call(this.client, orderedRequest(operation, args), {
         exchangeId,
         signal: combined,
         timeout: this.options.timeoutMs,

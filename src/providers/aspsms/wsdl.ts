@@ -89,3 +89,16 @@ function buildWsdl(): string {
 
 /** The WSDL text (SOAP 1.1 port `ASPSMSX2Soap` of service `ASPSMSX2`). */
 export const ASPSMS_WSDL: string = buildWsdl();
+
+/**
+ * The request with its parameters in WSDL sequence order (undefined ones left out): the SOAP
+ * library writes elements in object key order, and ASP.NET services may expect the sequence.
+ */
+export function orderedRequest<O extends AspsmsOperation>(operation: O, values: AspsmsRequest<O>): AspsmsRequest<O> {
+  const out: Record<string, string> = {};
+  for (const field of ASPSMS_OPERATIONS[operation] as readonly string[]) {
+    const value = (values as Record<string, string | undefined>)[field];
+    if (value !== undefined) out[field] = value;
+  }
+  return out as AspsmsRequest<O>;
+}

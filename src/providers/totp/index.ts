@@ -69,7 +69,7 @@ export async function resolveTotp(registry: ProviderRegistry, id: string): Promi
 
 export { totpConfigSchema } from './config.js';
 export type { TotpConfig, TotpAlgorithm } from './config.js';
-export { TotpAuthenticator, TOTP_BRAND } from './provider.js';
+export { TOTP_BRAND } from './provider.js';
 export type { TotpProvider, TotpEnrollment, TotpStatus, EnrollOptions, ImportOptions } from './provider.js';
 export { SecondFactor, createSecondFactor } from './second-factor.js';
 export type { SecondFactorOptions, ChallengeOptions, ChallengeInfo, PendingChallenge } from './second-factor.js';

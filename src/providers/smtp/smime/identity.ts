@@ -26,7 +26,7 @@ export interface SmimeIdentity {
   readonly certificate: X509Certificate | undefined;
   /** Its private key, when one was given and matches the certificate. */
   readonly key: KeyObject | undefined;
-  /** The other certificates to send along (intermediates, root). */
+  /** The issuer chain sent along with each signature (intermediates and root found in the material). */
   readonly chain: readonly X509Certificate[];
   /** Why no certificate was selected. */
   readonly certificateProblem?: string;
@@ -136,6 +136,31 @@ function unique(certificates: readonly X509Certificate[]): X509Certificate[] {
   });
 }
 
+function issuedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The issuers of `certificate` up to a self-signed root, taken from `pool`: only these are sent
+ * with a signature, so other certificates of a bundle (someone else's) never leave.
+ */
+function issuerChain(certificate: X509Certificate, pool: readonly X509Certificate[]): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  let current = certificate;
+  for (;;) {
+    const issuer = pool.find(
+      (c) => c.fingerprint256 !== current.fingerprint256 && !chain.includes(c) && c.fingerprint256 !== certificate.fingerprint256 && issuedBy(current, c),
+    );
+    if (!issuer) return chain;
+    chain.push(issuer);
+    current = issuer;
+  }
+}
+
 /**
  * Loads and selects the signer: the certificate with the configured serial number, else the one
  * whose private key is present, else the first end-entity certificate. Never throws: problems
@@ -180,7 +205,7 @@ export function loadSmimeIdentity(source: SmimeSource): SmimeIdentity {
       key = undefined;
     }
   }
-  const chain = unique([...candidates, ...chainMaterial.certificates]).filter((c) => c !== certificate && c.fingerprint256 !== certificate?.fingerprint256);
+  const chain = certificate ? issuerChain(certificate, unique([...candidates, ...chainMaterial.certificates])) : [];
   return {
     certificate,
     key,
