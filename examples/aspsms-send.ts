@@ -12,14 +12,14 @@ import { createRegistry } from '../src/index.js';
 import { aspsms, isAspsmsProvider } from '../src/providers/aspsms/index.js';
 import { startAspsmsMock, type AspsmsMock } from '../src/testing/index.js';
 
-const env = process.env;
-let mock: AspsmsMock | undefined;
-if (!env.ASPSMS_USERKEY) {
-  mock = await startAspsmsMock({ accounts: [{ userKey: 'DEMOUSERKEY1', password: 'demo-password', credits: 25.5 }] });
-}
-const userKey = env.ASPSMS_USERKEY ?? 'DEMOUSERKEY1';
-const password = env.ASPSMS_PASSWORD ?? 'demo-password';
-const to = env.ASPSMS_TO ?? '+41 79 123 45 67';
+/** An environment variable, with empty treated as unset. */
+const env = (name: string): string | undefined => process.env[name] || undefined;
+const demo = { userKey: 'DEMOUSERKEY1', password: 'demo-password', credits: 25.5 };
+const mock: AspsmsMock | undefined = env('ASPSMS_USERKEY') ? undefined : await startAspsmsMock({ accounts: [demo] });
+const userKey = env('ASPSMS_USERKEY') ?? demo.userKey;
+const password = mock ? demo.password : (env('ASPSMS_PASSWORD') ?? '');
+const to = env('ASPSMS_TO') ?? '+41 79 123 45 67';
+const serviceUrl = mock?.url ?? env('ASPSMS_URL');
 
 const registry = createRegistry({ types: [aspsms()] });
 try {
@@ -28,12 +28,12 @@ try {
     name: 'ASPSMS',
     config: {
       userKey,
-      originator: env.ASPSMS_ORIGINATOR ?? 'TKit Demo',
-      ...(mock ? { serviceUrl: mock.url } : env.ASPSMS_URL ? { serviceUrl: env.ASPSMS_URL } : {}),
+      originator: env('ASPSMS_ORIGINATOR') ?? 'TKit Demo',
+      ...(serviceUrl ? { serviceUrl } : {}),
       timeoutMs: 15_000,
       maxSegments: 3,
     },
-    secrets: { password },
+    ...(password ? { secrets: { password } } : {}),
   });
 
   const report = await registry.test(provider.id);

@@ -22,7 +22,8 @@ describe('phone numbers', () => {
   });
 
   it('rejects what is not a phone number, with a reason', () => {
-    for (const input of ['', '   ', 'hello', '+41 79 abc', '+0791234567', '123', '+1234567890123456', '++41791234567', 'a@example.org']) {
+    // ';' and ':' separate recipients and references on the wire: they must never get through.
+    for (const input of ['+41791234567;+41790000001', '+41791234567:REF1', '', '   ', 'hello', '+41 79 abc', '+0791234567', '123', '+1234567890123456', '++41791234567', 'a@example.org']) {
       const check = normalizePhone(input);
       expect(check.ok, input).toBe(false);
       if (!check.ok) expect(check.reason.length).toBeGreaterThan(0);

@@ -37,7 +37,8 @@ export interface AspsmsProvider extends DeliveryProvider<TextMessage> {
   readonly type: 'aspsms';
   /**
    * Sends one text to one or more phone numbers: `SendTextSMS` when the text is GSM 7-bit,
-   * `SendUnicodeSMS` otherwise, in batches of at most 1000 recipients. The result carries the
+   * `SendUnicodeSMS` otherwise, in batches of at most 1000 recipients (duplicates, also in other
+   * spellings of the same number, are sent once). The result carries the
    * part count (`segments`) and the transaction reference per recipient (`details.references`).
    */
   send(message: TextMessage, options?: AspsmsSendOptions): Promise<SendResult>;

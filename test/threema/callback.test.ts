@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  callbackMac,
+  createCallbackHandler,
+  encryptBox,
+  padContainer,
+  sharedKey,
+  decodePrivateKey,
+  decodePublicKey,
+  type ThreemaReceivedMessage,
+} from '../../src/providers/threema/index.js';
+import type { TransportError } from '../../src/index.js';
+import { rejection, setup, type Setup } from './helpers.js';
+
+let s: Setup | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+  server = undefined;
+  await s?.close();
+});
+
+/** Starts the callback endpoint of a provider on 127.0.0.1 and collects what it hands over. */
+async function endpoint(setupValue: Setup) {
+  const provider = await setupValue.provider();
+  const messages: ThreemaReceivedMessage[] = [];
+  const errors: TransportError[] = [];
+  let failHandler = false;
+  server = createServer(
+    createCallbackHandler({
+      receive: (body) => provider.receive(body),
+      onMessage: (m) => {
+        if (failHandler) throw new Error('database down');
+        messages.push(m);
+      },
+      onError: (e) => errors.push(e),
+      maxBodyBytes: 20_000,
+    }),
+  );
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/threema`;
+  const post = async (body: string, method = 'POST') => {
+    const res = await request(url, { method: method as 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, ...(method === 'POST' ? { body } : {}) });
+    await res.body.dump();
+    return res.statusCode;
+  };
+  return { url, messages, errors, post, provider, failWith: (v: boolean) => void (failHandler = v) };
+}
+
+/** A callback body for arbitrary container bytes from a mock user (for malformed content). */
+function rawCallback(st: Setup, from: string, container: Uint8Array, claimedFrom = from): string {
+  const user = st.gateway.user(from)!;
+  const key = sharedKey(decodePublicKey(st.gateway.publicKey), decodePrivateKey(user.privateKey));
+  const { nonce, box } = encryptBox(container, key);
+  const fields = { from: claimedFrom, to: st.gateway.gatewayId, messageId: '0102030405060708', date: '1700000000', nonce: Buffer.from(nonce).toString('hex'), box: Buffer.from(box).toString('hex') };
+  return new URLSearchParams({ ...fields, mac: callbackMac(fields, st.gateway.secret) }).toString();
+}
+
+describe('receiving callbacks', () => {
+  it('verifies, decrypts and decodes text, receipts and files; the sender key is cached', async () => {
+    s = await setup();
+    const p = await s.provider();
+    const text = await p.receive(s.gateway.callback('ECHOECHO', { type: 'text', text: '私はガラスを食べられます。それは私を傷つけません。!' }, { nickname: 'Echo', date: new Date('2026-01-02T03:04:05Z') }).body);
+    expect(text).toMatchObject({ type: 'text', text: '私はガラスを食べられます。それは私を傷つけません。!', from: 'ECHOECHO', to: s.gateway.gatewayId, nickname: 'Echo', date: new Date('2026-01-02T03:04:05Z') });
+    expect(text.messageId).toMatch(/^[0-9a-f]{16}$/);
+    const ids = [Buffer.from('00000000').toString('hex'), Buffer.from('11111111').toString('hex')];
+    const receipt = await p.receive(new URLSearchParams(s.gateway.callback('ECHOECHO', { type: 'delivery-receipt', status: 'read', messageIds: ids }).body));
+    expect(receipt).toMatchObject({ type: 'delivery-receipt', status: 'read', messageIds: ids });
+    const file = { blobId: 'ab'.repeat(16), key: 'cd'.repeat(32), mediaType: 'image/png', size: 10, renderingType: 'media' as const, name: 'pic.png' };
+    expect(await p.receive(s.gateway.callback('ECHOECHO', { type: 'file', file }).fields)).toMatchObject({ type: 'file', file });
+    expect(s.gateway.counters.pubkeys).toBe(1);
+    const events = await s.registry.events({ providerId: s.id });
+    expect(events.filter((e) => e.type === 'threema.received')).toHaveLength(3);
+  });
+
+  it('answers the gateway over HTTP: 200, 400 for anything invalid, 405, 413, 500 when the handler fails', async () => {
+    s = await setup();
+    const ep = await endpoint(s);
+    expect(await s.gateway.postCallback(ep.url, 'ECHOECHO', { type: 'text', text: 'over http' })).toBe(200);
+    expect(ep.messages.map((m) => m.type === 'text' && m.text)).toEqual(['over http']);
+
+    const good = s.gateway.callback('ECHOECHO', { type: 'text', text: 'tampered' }).fields;
+    const tampered = new URLSearchParams({ ...good, box: `00${good.box!.slice(2)}` }).toString();
+    expect(await ep.post(tampered)).toBe(400);
+    expect(ep.errors.at(-1)).toMatchObject({ code: 'AUTH_FAILED', details: { reason: 'bad-mac' } });
+
+    const fields = { from: 'ECHOECHO', to: s.gateway.gatewayId, messageId: '0102030405060708', date: '1700000000', nonce: '30'.repeat(24), box: '31'.repeat(200) };
+    expect(await ep.post(new URLSearchParams({ ...fields, mac: callbackMac(fields, s.gateway.secret) }).toString())).toBe(400);
+    expect(ep.errors.at(-1)).toMatchObject({ code: 'MESSAGE_INVALID', details: { reason: 'bad-box' } });
+
+    const other = { ...fields, to: '*OTHERGW' };
+    expect(await ep.post(new URLSearchParams({ ...other, mac: callbackMac(other, s.gateway.secret) }).toString())).toBe(400);
+    expect(ep.errors.at(-1)).toMatchObject({ details: { reason: 'wrong-recipient' } });
+
+    expect(await ep.post(rawCallback(s, 'ECHOECHO', padContainer(0x99, new Uint8Array([1, 2, 3]))))).toBe(400);
+    expect(ep.errors.at(-1)).toMatchObject({ code: 'UNSUPPORTED', details: { reason: 'unknown-type' } });
+
+    const badPadding = padContainer(0x01, new TextEncoder().encode('hello'), 40);
+    badPadding[badPadding.length - 2] = 7;
+    expect(await ep.post(rawCallback(s, 'ECHOECHO', badPadding))).toBe(400);
+    expect(ep.errors.at(-1)).toMatchObject({ details: { reason: 'bad-padding' } });
+
+    expect(await ep.post(rawCallback(s, 'ECHOECHO', padContainer(0x01, new Uint8Array([0xff, 0xfe]))))).toBe(400);
+    expect(ep.errors.at(-1)).toMatchObject({ details: { reason: 'bad-content' } });
+
+    expect(await ep.post('', 'GET')).toBe(405);
+    expect(await ep.post(`from=${'A'.repeat(30_000)}`)).toBe(413);
+    ep.failWith(true);
+    expect(await s.gateway.postCallback(ep.url, 'ECHOECHO', { type: 'text', text: 'handler fails' })).toBe(500);
+    expect(ep.messages).toHaveLength(1);
+  });
+
+  it('refuses a callback from an unknown sender, or one whose box was made by someone else', async () => {
+    s = await setup({ mock: { users: [{ id: 'ECHOECHO' }, { id: 'MALLORY1' }] } });
+    const p = await s.provider();
+    const container = padContainer(0x01, new TextEncoder().encode('x'));
+    expect(await rejection(p.receive(rawCallback(s, 'ECHOECHO', container, 'STRANGER')))).toMatchObject({ code: 'INVALID_RECIPIENT', upstream: { status: 404 } });
+    expect(await rejection(p.receive(rawCallback(s, 'MALLORY1', container, 'ECHOECHO')))).toMatchObject({ code: 'MESSAGE_INVALID', details: { reason: 'bad-box' } });
+  });
+});
