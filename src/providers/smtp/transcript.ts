@@ -37,7 +37,8 @@ export function redactClientLine(line: string, answersChallenge: boolean): strin
 /**
  * A nodemailer logger that records the SMTP transcript as `smtp.transcript` debug events (only
  * when the record's level is `debug`), with AUTH credentials redacted independently of what
- * nodemailer itself masks, and reports every new connection to `onConnection`.
+ * nodemailer itself masks, and reports every new connection to `onConnection`. Message content
+ * is not recorded, only its size.
  */
 export function transcriptLogger(events: ProviderEvents, onConnection: (info: ConnectionInfo) => void): NodemailerLogger {
   /** Connections whose next client line answers a 334 challenge. */
@@ -65,7 +66,8 @@ export function transcriptLogger(events: ProviderEvents, onConnection: (info: Co
     } else if (data.tnx === 'client') {
       const line = redactClientLine(text, challenged.delete(connection));
       events.debug('smtp.transcript', `C: ${line}`, { connection, direction: 'client' });
-    } else {
+    } else if (data.tnx !== 'message' || /^<\d+ bytes/.test(text)) {
+      // The message itself (tnx "message") is not kept: only its size. Bodies can be large and private.
       events.debug('smtp.log', text, { connection, tnx: data.tnx });
     }
   };

@@ -53,8 +53,11 @@ const MAC_FIELDS = ['from', 'to', 'messageId', 'date', 'nonce', 'box'] as const;
 const REQUIRED = [...MAC_FIELDS, 'mac'] as const;
 const IDENTITY = /^[A-Z0-9*][A-Z0-9]{7}$/;
 
+/** The callback fields covered by the MAC, as sent (hex stays hex text, the date decimal text). */
+export type CallbackMacFields = Readonly<Record<'from' | 'to' | 'messageId' | 'date' | 'nonce' | 'box', string>>;
+
 /** The callback MAC: HMAC-SHA256 with the API secret over from‖to‖messageId‖date‖nonce‖box. */
-export function callbackMac(fields: Readonly<Record<(typeof MAC_FIELDS)[number], string>>, secret: string): string {
+export function callbackMac(fields: CallbackMacFields, secret: string): string {
   const hmac = createHmac('sha256', Buffer.from(secret, 'utf8'));
   for (const name of MAC_FIELDS) hmac.update(fields[name], 'utf8');
   return hmac.digest('hex');
@@ -89,7 +92,7 @@ export function parseCallback(input: CallbackInput, options: ParseCallbackOption
     fields[name] = value;
   }
   const given = /^[0-9a-fA-F]{64}$/.test(fields.mac!) ? Buffer.from(fields.mac!, 'hex') : undefined;
-  const expected = Buffer.from(callbackMac(fields as Record<(typeof MAC_FIELDS)[number], string>, options.secret), 'hex');
+  const expected = Buffer.from(callbackMac(fields as CallbackMacFields, options.secret), 'hex');
   if (given === undefined || !timingSafeEqual(given, expected)) receiveError('bad-mac', 'invalid callback signature (MAC)', 'mac');
   const from = fields.from!;
   const to = fields.to!;

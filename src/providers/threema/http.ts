@@ -21,11 +21,26 @@ export interface HttpResponse {
 export type HttpTransport = (req: HttpRequest) => Promise<HttpResponse>;
 
 /** A `fetch`-compatible function (the global `fetch`, undici's, or a host's instrumented one). */
-export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array; signal: AbortSignal }) => Promise<{
+export type FetchLike = (input: string, init: FetchInit) => Promise<FetchResponse>;
+
+/** What transportkit passes to a {@link FetchLike}. */
+export interface FetchInit {
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | Uint8Array;
+  readonly signal: AbortSignal;
+}
+
+/** The part of a fetch `Response` transportkit reads. */
+export interface FetchResponse {
   readonly status: number;
-  readonly headers: { get(name: string): string | null };
+  readonly headers: {
+    /** A header value by name, or null. */
+    get(name: string): string | null;
+  };
+  /** The whole body. */
   arrayBuffer(): Promise<ArrayBuffer>;
-}>;
+}
 
 /** The default transport: undici `request`, through the host's dispatcher when given (proxy, pinning, mocks). */
 export function undiciTransport(dispatcher?: Dispatcher): HttpTransport {

@@ -38,6 +38,7 @@ export type {
   ReceiveCallbackOptions,
   CallbackInput,
   CallbackHandlerOptions,
+  CallbackMacFields,
 } from './callback.js';
 export { MESSAGE_TYPES, encodeContent, decodeContent, fileMessageJson, parseFileJson } from './content.js';
 export type { ThreemaContent, FileMessageContent, DeliveryStatus, RenderingType } from './content.js';
@@ -60,4 +61,4 @@ export {
   MAX_PADDING,
 } from './e2e.js';
 export type { Container, EncryptedBox, BlobKind, ReceiveFailure } from './e2e.js';
-export type { FetchLike } from './http.js';
+export type { FetchLike, FetchInit, FetchResponse } from './http.js';

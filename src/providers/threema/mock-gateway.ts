@@ -106,10 +106,13 @@ export interface ThreemaGatewayMock {
   readonly requests: readonly MockRequest[];
   /** Current credits. */
   readonly credits: number;
+  /** Sets the credits (0 makes sends and uploads answer 402). */
   setCredits(credits: number): void;
   /** Messages a user received. */
   inbox(userId: string): MockReceivedMessage[];
+  /** Adds (or replaces) a user; a key pair is generated unless given. */
   addUser(user: ThreemaMockUserInput): ThreemaMockUser;
+  /** A user with its key pair, e.g. to build callbacks by hand. */
   user(id: string): ThreemaMockUser | undefined;
   /** Makes the next request(s) to an endpoint fail with a status and/or answer slowly. */
   failNext(endpoint: MockEndpoint, failure: MockFailure): void;
@@ -121,6 +124,7 @@ export interface ThreemaGatewayMock {
   providerSettings(): { readonly config: { readonly gatewayId: string; readonly gatewayUrl: string }; readonly secrets: { readonly secret: string; readonly privateKey: string } };
   /** Clears received messages, counters, the request log and injected failures. */
   reset(): void;
+  /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
 

@@ -55,6 +55,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
   const config: SMTPServerOptions = {
     logger: false,
     disableReverseLookup: true,
+    // Pooled clients keep idle connections open; do not wait 30 s for them on close.
+    closeTimeout: 50,
     secure: mode === 'implicit',
     ...(mode === 'none' ? { disabledCommands: ['STARTTLS'] } : { key: options.key, cert: options.cert }),
     ...(users === undefined ? { authOptional: true } : { authMethods: [...(options.authMethods ?? ['PLAIN', 'LOGIN'])] }),

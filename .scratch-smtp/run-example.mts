@@ -1,0 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createTestPki, P12_PASSPHRASE } from '../test/smtp/helpers/pki.js';
+import { startPeer } from '../test/smtp/helpers/peer.js';
+const pki = createTestPki();
+const peer = await startPeer({ tls: 'none' });
+writeFileSync(`${pki.dir}/b.p12`, Buffer.from(pki.bundle, 'base64'));
+const { spawn } = await import('node:child_process');
+const child = spawn('npx', ['tsx', 'examples/smtp-smime.ts'], { env: { ...process.env, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(peer.port), SMTP_STARTTLS: 'off', SMTP_FROM: 'alice@example.test', SMTP_TO: 'x@example.test', SMIME_P12: `${pki.dir}/b.p12`, SMIME_PASSPHRASE: P12_PASSPHRASE, SMIME_SERIAL: '8F0102030405060708' }, stdio: 'inherit' });
+await new Promise((r) => child.on('exit', r));
+console.log('received', peer.received.length, peer.received[0]?.raw.toString().includes('multipart/signed'));
+await peer.close(); pki.cleanup();
+void execFileSync;

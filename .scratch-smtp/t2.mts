@@ -1,0 +1,11 @@
+import { createRegistry } from '../src/index.js';
+import { smtp } from '../src/providers/smtp/index.js';
+import { createTestPki } from '../test/smtp/helpers/pki.js';
+import { startPeer } from '../test/smtp/helpers/peer.js';
+const pki = createTestPki();
+const peer = await startPeer({ cert: pki.tls.cert, key: pki.tls.key, users: { u: 'pw-secret-1' }, authMethods: ['LOGIN'] });
+const registry = createRegistry({ types: [smtp()] });
+const p = await registry.create({ type: 'smtp', eventLevel: 'debug', config: { host: '127.0.0.1', port: peer.port, targetName: 'localhost', caCertificates: pki.tls.cert, username: 'u', from: 'alice@example.test' }, secrets: { password: 'pw-secret-1' } });
+await registry.send(p.id, { to: 'b@example.test', subject: 'x', text: 'Hello world' });
+for (const e of await registry.events({ providerId: p.id })) console.log(e.severity, e.type, JSON.stringify(e.message), JSON.stringify(e.fields));
+await registry.close(); await peer.close(); pki.cleanup();
