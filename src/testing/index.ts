@@ -11,3 +11,4 @@ export type { ConformanceRunner, StorageFactory } from './conformance.js';
 export { memoryStorage } from '../storage/memory.js';
 export * from './aspsms.js';
 export * from './threema.js';
+export * from './smtp.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry, ProviderRegistry } from '../../src/index.js';
 import { smtp } from '../../src/providers/smtp/index.js';
-import { startPeer, type Peer } from './helpers/peer.js';
+import { startSmtpTestServer, type SmtpTestServer } from './helpers/peer.js';
 import { createTestPki, P12_PASSPHRASE, type TestPki } from './helpers/pki.js';
 import { rejectionOf, smtpRegistry } from './helpers/setup.js';
 
@@ -9,12 +9,12 @@ const USER = 'app-user';
 const PASSWORD = 'Zq9-unique-Secret-Pw-71c3';
 
 let pki: TestPki;
-let plainAuth: Peer;
-let loginAuth: Peer;
+let plainAuth: SmtpTestServer;
+let loginAuth: SmtpTestServer;
 let registry: ProviderRegistry;
 let logs: LogEntry[];
 
-const config = (peer: Peer, over: Record<string, unknown> = {}) => ({
+const config = (peer: SmtpTestServer, over: Record<string, unknown> = {}) => ({
   host: '127.0.0.1',
   port: peer.port,
   targetName: 'localhost',
@@ -26,8 +26,8 @@ const config = (peer: Peer, over: Record<string, unknown> = {}) => ({
 
 beforeAll(async () => {
   pki = createTestPki();
-  plainAuth = await startPeer({ cert: pki.tls.cert, key: pki.tls.key, users: { [USER]: PASSWORD }, authMethods: ['PLAIN'] });
-  loginAuth = await startPeer({ cert: pki.tls.cert, key: pki.tls.key, users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
+  plainAuth = await startSmtpTestServer({ cert: pki.tls.cert, key: pki.tls.key, users: { [USER]: PASSWORD }, authMethods: ['PLAIN'] });
+  loginAuth = await startSmtpTestServer({ cert: pki.tls.cert, key: pki.tls.key, users: { [USER]: PASSWORD }, authMethods: ['LOGIN'] });
   ({ registry, logs } = smtpRegistry());
 });
 

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderRegistry } from '../../src/index.js';
-import { closedPort, startPeer, startRawPeer, type Peer } from './helpers/peer.js';
+import { closedPort, startSmtpTestServer, startRawPeer, type SmtpTestServer } from './helpers/peer.js';
 import { createTestPki, type TestPki } from './helpers/pki.js';
 import { rejectionOf, smtpRegistry } from './helpers/setup.js';
 
@@ -9,8 +9,8 @@ const USER = 'mailer';
 const PASSWORD = 'Sm7p-Pa55word-4e2b!';
 
 let pki: TestPki;
-let starttls: Peer;
-let implicit: Peer;
+let starttls: SmtpTestServer;
+let implicit: SmtpTestServer;
 let registry: ProviderRegistry;
 
 /** Config of a provider that talks to the STARTTLS peer and trusts its certificate. */
@@ -31,8 +31,8 @@ async function provider(config: Record<string, unknown>, secrets: Record<string,
 beforeAll(async () => {
   pki = createTestPki();
   const users = { [USER]: PASSWORD };
-  starttls = await startPeer({ cert: pki.tls.cert, key: pki.tls.key, users });
-  implicit = await startPeer({ tls: 'implicit', cert: pki.tls.cert, key: pki.tls.key, users, authMethods: ['LOGIN'] });
+  starttls = await startSmtpTestServer({ cert: pki.tls.cert, key: pki.tls.key, users });
+  implicit = await startSmtpTestServer({ tls: 'implicit', cert: pki.tls.cert, key: pki.tls.key, users, authMethods: ['LOGIN'] });
   ({ registry } = smtpRegistry());
 });
 
@@ -98,7 +98,7 @@ describe('sending through smtp-server', () => {
   });
 
   it('pools connections: many messages over at most maxConnections connections', async () => {
-    const peer = await startPeer({ cert: pki.tls.cert, key: pki.tls.key, users: { [USER]: PASSWORD } });
+    const peer = await startSmtpTestServer({ cert: pki.tls.cert, key: pki.tls.key, users: { [USER]: PASSWORD } });
     try {
       const id = await provider(trusted({ port: peer.port, pool: { maxConnections: 2, maxMessages: 50 } }));
       const sends = Array.from({ length: 8 }, (_, i) => registry.send(id, { to: `r${i}@example.test`, subject: `Pooled ${i}`, text: 'x' }));
@@ -113,7 +113,7 @@ describe('sending through smtp-server', () => {
   });
 
   it('reports recipients the server rejected while accepting others', async () => {
-    const peer = await startPeer({ tls: 'none', rcpt: { 'gone@example.test': '550 No such user' } });
+    const peer = await startSmtpTestServer({ tls: 'none', rcpt: { 'gone@example.test': '550 No such user' } });
     try {
       const id = await provider({ host: '127.0.0.1', port: peer.port, starttls: 'off', from: 'noreply@example.test' }, {});
       const result = await registry.send(id, { to: ['ok@example.test', 'gone@example.test'], subject: 's', text: 't' });
@@ -156,7 +156,7 @@ describe('errors', () => {
   });
 
   it('550 on RCPT for every recipient is INVALID_RECIPIENT with the rejected addresses', async () => {
-    const peer = await startPeer({ tls: 'none', rcpt: { 'gone@example.test': '550 No such user', 'bad@example.test': '553 Mailbox name not allowed' } });
+    const peer = await startSmtpTestServer({ tls: 'none', rcpt: { 'gone@example.test': '550 No such user', 'bad@example.test': '553 Mailbox name not allowed' } });
     try {
       const id = await provider({ host: '127.0.0.1', port: peer.port, starttls: 'off', from: 'noreply@example.test' }, {});
       const error = await rejectionOf(registry.send(id, { to: ['gone@example.test', 'bad@example.test'], subject: 's', text: 't' }));
@@ -169,7 +169,7 @@ describe('errors', () => {
   });
 
   it('a 4xx reply is a retryable UNAVAILABLE', async () => {
-    const peer = await startPeer({ tls: 'none', mailFrom: '451 Try again later' });
+    const peer = await startSmtpTestServer({ tls: 'none', mailFrom: '451 Try again later' });
     try {
       const id = await provider({ host: '127.0.0.1', port: peer.port, starttls: 'off', from: 'noreply@example.test' }, {});
       const error = await rejectionOf(registry.send(id, { to: 'a@example.test', subject: 's', text: 't' }));
@@ -206,7 +206,7 @@ describe('errors', () => {
   });
 
   it('STARTTLS required fails against a server without it; opportunistic and off send in plain text', async () => {
-    const peer = await startPeer({ tls: 'none' });
+    const peer = await startSmtpTestServer({ tls: 'none' });
     try {
       const base = { host: '127.0.0.1', port: peer.port, from: 'noreply@example.test' };
       const required = await provider(base, {});

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailMessage, ProviderRegistry } from '../../src/index.js';
 import { normalizeSerial } from '../../src/providers/smtp/index.js';
 import { splitSigned } from './helpers/mime.js';
-import { startPeer, type Peer } from './helpers/peer.js';
+import { startSmtpTestServer, type SmtpTestServer } from './helpers/peer.js';
 import { createTestPki, opensslVerify, P12_PASSPHRASE, type TestPki } from './helpers/pki.js';
 import { rejectionOf, smtpRegistry, testClock, type TestClock } from './helpers/setup.js';
 
 let pki: TestPki;
-let peer: Peer;
+let peer: SmtpTestServer;
 let registry: ProviderRegistry;
 let clock: TestClock;
 let signerId: string;
@@ -30,7 +30,7 @@ function signerSerial(pem: string): bigint | undefined {
 
 beforeAll(async () => {
   pki = createTestPki();
-  peer = await startPeer({ tls: 'none' });
+  peer = await startSmtpTestServer({ tls: 'none' });
   clock = testClock();
   ({ registry } = smtpRegistry({ clock }));
   const created = await registry.create({
