@@ -95,6 +95,10 @@ describe('sending through smtp-server', () => {
     const id = await provider(trusted({ localAddress: '127.0.0.1', ehloName: 'relay-client.example.test' }));
     await registry.send(id, { to: 'a@example.test', subject: 'Source', text: 'x' });
     expect(starttls.received.at(-1)).toMatchObject({ remoteAddress: '127.0.0.1', ehlo: 'relay-client.example.test' });
+    // Another loopback address proves the socket is really bound to the configured one.
+    const other = await provider(trusted({ localAddress: '127.0.0.2' }));
+    await registry.send(other, { to: 'a@example.test', subject: 'Source 2', text: 'x' });
+    expect(starttls.received.at(-1)!.remoteAddress).toBe('127.0.0.2');
   });
 
   it('pools connections: many messages over at most maxConnections connections', async () => {

@@ -234,7 +234,19 @@ describe('certificate ready', () => {
     expect(error.message).toContain('mallory@example.test');
   });
 
-  it('reports an expired and a not yet valid certificate', async () => {
+  it('reports an expired certificate, and sending with it fails before any connection', async () => {
+    const p = await createSigner({ certificate: pki.expired.cert }, { smimeKey: pki.expired.key });
+    const steps = (await registry.test(p.id)).steps;
+    const validity = steps.find((s) => s.name === 'smime.validity')!;
+    expect(validity.ok).toBe(false);
+    expect(validity.detail).toMatch(/^expired on /);
+    expect(steps.filter((s) => s.name.startsWith('smime.') && s.name !== 'smime.validity').every((s) => s.ok)).toBe(true);
+    const connections = peer.connections();
+    expect((await rejectionOf(registry.send(p.id, { to: 'bob@example.test', subject: 's', text: 't' }))).code).toBe('CONFIG_INVALID');
+    expect(peer.connections()).toBe(connections);
+  });
+
+  it('checks validity at the registry clock: expired later, not yet valid earlier', async () => {
     const real = clock.now();
     try {
       clock.set(real + 90 * 86_400_000);

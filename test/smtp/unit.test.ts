@@ -96,7 +96,15 @@ describe('transcript redaction', () => {
     expect(redactClientLine('auth xoauth2 dG9rZW4=', false)).toBe(`auth xoauth2 ${REDACTED}`);
   });
 
-  it('tracks challenges per connection and reports connections also below debug', () => {
+  it('tracks challenges per connection', () => {
+    const { lines, logger } = recorder();
+    logger.debug({ tnx: 'server', sid: 'c1' }, '334 UGFzc3dvcmQ6');
+    logger.debug({ tnx: 'client', sid: 'c2' }, 'RSET');
+    logger.debug({ tnx: 'client', sid: 'c1' }, 'c2VjcmV0');
+    expect(lines).toEqual(['S: 334 UGFzc3dvcmQ6', 'C: RSET', `C: ${REDACTED}`]);
+  });
+
+  it('reports connections also below debug, without recording the transcript', () => {
     const { lines, connections, logger } = recorder('info');
     logger.info({ tnx: 'network', sid: 'c2', remoteAddress: '127.0.0.1', remotePort: 25 }, '%s established to %s:%s', 'Connection', '127.0.0.1', 25);
     logger.debug({ tnx: 'client', sid: 'c2' }, 'EHLO x');

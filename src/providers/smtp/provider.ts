@@ -27,6 +27,10 @@ export interface SmtpProvider extends DeliveryProvider<EmailMessage> {
   certificateReadiness(): CertificateReadiness | undefined;
 }
 
+/**
+ * The registry's recorder can redact free text with the record's secrets; upstream replies put
+ * into error messages go through it. Other `ProviderEvents` implementations may not offer it.
+ */
 function redactor(context: ProviderContext): (text: string) => string {
   const events = context.events as { redact?: (text: string) => string };
   return typeof events.redact === 'function' ? (text) => events.redact!(text) : (text) => text;

@@ -23,6 +23,8 @@ export interface TestPki {
   readonly bob: TestLeaf;
   /** alice@example.test but EKU serverAuth only. */
   readonly serverOnly: TestLeaf;
+  /** alice@example.test, expired yesterday (openssl `-days -1`). */
+  readonly expired: TestLeaf;
   /** alice@example.test with an EC P-256 key. */
   readonly aliceEc: TestLeaf;
   /** PKCS#12 (base64): alice's key + cert, bob's cert and the CA, passphrase {@link P12_PASSPHRASE}. */
@@ -39,12 +41,12 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function leaf(dir: string, name: string, serial: string, ext: string, keyArgs: string[]): TestLeaf {
+function leaf(dir: string, name: string, serial: string, ext: string, keyArgs: string[], days = '30'): TestLeaf {
   writeFileSync(join(dir, `${name}.ext`), ext);
   openssl(dir, ['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
   openssl(dir, [
     'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${serial}`,
-    '-out', `${name}.crt`, '-days', '30', '-sha256', '-extfile', `${name}.ext`,
+    '-out', `${name}.crt`, '-days', days, '-sha256', '-extfile', `${name}.ext`,
   ]);
   return {
     cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
@@ -74,6 +76,7 @@ export function createTestPki(): TestPki {
   const alice = leaf(dir, 'alice', '8F0102030405060708', smimeExt('alice@example.test'), rsa);
   const bob = leaf(dir, 'bob', '1002', smimeExt('bob@example.test'), rsa);
   const serverOnly = leaf(dir, 'server-only', '1003', smimeExt('alice@example.test', 'serverAuth'), rsa);
+  const expired = leaf(dir, 'expired', '1005', smimeExt('alice@example.test'), rsa, '-1');
   const aliceEc = leaf(dir, 'alice-ec', '1004', smimeExt('alice@example.test'), ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
   writeFileSync(join(dir, 'extra.pem'), bob.cert + readFileSync(join(dir, 'ca.crt'), 'utf8'));
   openssl(dir, [
@@ -91,6 +94,7 @@ export function createTestPki(): TestPki {
     alice,
     bob,
     serverOnly,
+    expired,
     aliceEc,
     bundle: readFileSync(join(dir, 'bundle.p12')).toString('base64'),
     tls: { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') },

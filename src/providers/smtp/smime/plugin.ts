@@ -1,10 +1,10 @@
 import type { PluginFunction } from 'nodemailer/lib/mailer';
-import MimeNode from 'nodemailer/lib/mime-node';
+import MimeNode, { type MimeNodeHeaderValue } from 'nodemailer/lib/mime-node';
 import type { DetachedSigner } from './cms.js';
 
 /** The internal header list of a MimeNode (not in its public types). */
 interface HeaderList {
-  _headers: { key: string; value: unknown }[];
+  _headers: { key: string; value: MimeNodeHeaderValue }[];
 }
 
 const SIGNED_TYPE = 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256';
@@ -50,7 +50,7 @@ export function smimeSignPlugin(sign: DetachedSigner, now: () => number): Plugin
     const headers = (inner as unknown as HeaderList)._headers;
     for (const header of [...headers]) {
       if (header.key.toLowerCase().startsWith('content-')) continue;
-      root.addHeader(header.key, header.value as never);
+      root.addHeader(header.key, header.value);
       headers.splice(headers.indexOf(header), 1);
     }
     root.setEnvelope(envelope);
