@@ -8,9 +8,9 @@
  * Without ASPSMS_USERKEY it runs against the loopback mock from `transportkit/testing`, so it
  * works offline. ASPSMS_URL overrides the web service address.
  */
-import { createRegistry } from '../src/index.js';
-import { aspsms, isAspsmsProvider } from '../src/providers/aspsms/index.js';
-import { startAspsmsMock, type AspsmsMock } from '../src/testing/index.js';
+import { createRegistry } from 'transportkit';
+import { aspsms, isAspsmsProvider } from 'transportkit/aspsms';
+import { startAspsmsMock, type AspsmsMock } from 'transportkit/testing';
 
 /** An environment variable, with empty treated as unset. */
 const env = (name: string): string | undefined => process.env[name] || undefined;

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/balance-monitor.ts
  */
-import { BalanceMonitor, createRegistry, memoryStorage, memoryTransport, type BalanceCheckResult, type Channel } from '../src/index.js';
+import { BalanceMonitor, createRegistry, memoryStorage, memoryTransport, type BalanceCheckResult, type Channel } from 'transportkit';
 
 // The host's users and their addresses per channel (normally the host's own user table).
 const people: Record<string, Partial<Record<Channel, string>>> = {

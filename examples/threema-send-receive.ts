@@ -9,13 +9,12 @@
  * gateway and plays the recipient's reply itself. Create the key pair with
  * `npx transportkit threema keygen`.
  *
- * In an application, import from 'transportkit', 'transportkit/threema' and 'transportkit/testing'.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRegistry } from '../src/index.js';
-import { createCallbackHandler, isThreemaProvider, threema } from '../src/providers/threema/index.js';
-import { startThreemaGatewayMock } from '../src/testing/index.js';
+import { createRegistry } from 'transportkit';
+import { createCallbackHandler, isThreemaProvider, threema } from 'transportkit/threema';
+import { startThreemaGatewayMock } from 'transportkit/testing';
 
 const env = process.env;
 const mock = env.THREEMA_GATEWAY_ID ? undefined : await startThreemaGatewayMock();

@@ -2,12 +2,10 @@
  * TOTP enrolment and second factor, runnable with the in-memory store:
  *
  *   npx tsx examples/totp-enrol.ts
- *
- * In an application, import from 'transportkit' and 'transportkit/totp' instead of ../src.
  */
 import { generate } from 'otplib';
-import { createRegistry, memoryTransport, type TextMessage } from '../src/index.js';
-import { createSecondFactor, resolveTotp, totp } from '../src/providers/totp/index.js';
+import { createRegistry, memoryTransport, type TextMessage } from 'transportkit';
+import { createSecondFactor, resolveTotp, totp } from 'transportkit/totp';
 
 const memory = memoryTransport();
 const registry = createRegistry({ types: [totp(), memory] });

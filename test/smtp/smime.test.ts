@@ -147,6 +147,14 @@ describe('S/MIME signing, verified with openssl cms -verify', () => {
     expect(opensslVerify(pki, received.raw).ok).toBe(true);
   });
 
+  it('signs every message of concurrent pooled sends', async () => {
+    const before = peer.received.length;
+    await Promise.all(Array.from({ length: 5 }, (_, i) => registry.send(signerId, { to: 'bob@example.test', subject: `Concurrent ${i}`, text: `Message ${i}` })));
+    const received = peer.received.slice(before);
+    expect(received).toHaveLength(5);
+    for (const message of received) expect(opensslVerify(pki, message.raw).ok).toBe(true);
+  });
+
   it('a tampered body fails verification', async () => {
     const { raw } = await sendSigned({ subject: 'Tamper', text: 'Pay 100 CHF to Alice' });
     const tampered = Buffer.from(raw.toString('latin1').replace('Pay 100 CHF', 'Pay 900 CHF'), 'latin1');
