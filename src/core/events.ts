@@ -113,7 +113,8 @@ export class Redactor {
       if (out.includes(needle)) out = out.split(needle).join(REDACTED);
     }
     // AUTH PLAIN/LOGIN payloads are base64 of the credentials: never keep them.
-    return out.replace(/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|CRAM-MD5))\s+\S+/gi, `$1 ${REDACTED}`);
+    // The negative look-ahead keeps a server's mechanism list ("250-AUTH LOGIN PLAIN") readable.
+    return out.replace(/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|CRAM-MD5))\s+(?!(?:PLAIN|LOGIN|XOAUTH2|CRAM-MD5)\b)\S+/gi, `$1 ${REDACTED}`);
   }
 
   /** Redacts any JSON-like value. */
