@@ -55,3 +55,32 @@ export function report(result: Omit<ScenarioResult, 'peakRssMb'>): void {
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ...result, peakRssMb: Math.round(peakRssMb) })}\n`);
 }
+
+/** Starts `bench/smtp-sink.ts` in a child process; resolves with its port and a stop function. */
+export async function startSinkProcess(): Promise<{ port: number; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./smtp-sink.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+/** Runs `count` tasks with at most `limit` at a time. */
+export async function pool(count: number, limit: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}

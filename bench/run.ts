@@ -47,7 +47,8 @@ for (const file of files) {
       'median ms': fmt(med),
       'min–max ms': `${fmt(Math.min(...v.runsMs))}–${fmt(Math.max(...v.runsMs))}`,
       'per s': v.items ? Math.round((v.items / med) * 1000).toLocaleString('en-US') : '',
-      ratio: base ? `${(med / median(base.runsMs)).toFixed(2)} × ${base.variant}` : 'baseline',
+      // Time per item, so variants that process different counts still compare fairly.
+      ratio: base ? `${(med / (v.items ?? 1) / (median(base.runsMs) / (base.items ?? 1))).toFixed(2)} × ${base.variant}` : 'baseline',
       extra: v.extra ? Object.entries(v.extra).map(([k, x]) => `${k}=${x}`).join(' ') : '',
     };
   });

@@ -191,12 +191,18 @@ async function readSecrets(type: string, target: TestTarget, fromStdin: boolean,
   return secrets;
 }
 
-/** Names the flag or variable that sets an invalid field, so the user knows what to change. */
+/** Names the invalid field and the flag or variable that sets it, so the user knows what to change. */
 function fieldHint(type: string, target: TestTarget, field: string | undefined): string {
-  const [scope, name] = (field ?? '').split('.');
-  if (scope === 'secrets' && name !== undefined) return `\n  set the secret "${name}" with ${envName(type, name)} or --secrets-stdin`;
+  if (field === undefined) return '';
+  const [scope, name] = field.split('.');
   const f = target.flags.find((c) => c.field === name);
-  return f === undefined ? '' : `\n  set it with --${f.flag} or ${envName(type, f.flag)}`;
+  const how =
+    scope === 'secrets' && name !== undefined
+      ? ` (set the secret with ${envName(type, name)} or --secrets-stdin)`
+      : scope === 'config' && f !== undefined
+        ? ` (set it with --${f.flag} or ${envName(type, f.flag)})`
+        : '';
+  return `\n  field: ${field}${how}`;
 }
 
 function formatEvent(entry: LogEntry): string {
