@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isTransportError, type TransportError } from '../core/errors.js';
+import { isTransportError } from '../core/errors.js';
 import { Redactor, type EventLevel, type LogEntry } from '../core/events.js';
 import type { TestReport } from '../core/messages.js';
 import type { AnyProviderType } from '../core/provider.js';
@@ -127,8 +127,8 @@ Builds a provider from the options, runs the registry's Test (configuration, pro
 verify(), balance where supported) and, with --to, sends a test message. Prints every step with
 its duration; exits 0 when all passed, 1 when a step failed, 2 on wrong usage or configuration.
 
-Every option can also come from the environment: --host for smtp is TRANSPORTKIT_SMTP_HOST,
---user-key for aspsms is TRANSPORTKIT_ASPSMS_USER_KEY, and so on; flags win. Secrets are read
+Every provider setting can also come from the environment: --host of smtp is
+TRANSPORTKIT_SMTP_HOST, --user-key of aspsms is TRANSPORTKIT_ASPSMS_USER_KEY, and so on; flags win. Secrets are read
 ONLY from the environment or, with --secrets-stdin, from "field=value" lines on standard input
 (flags would land in the shell history and the process list). No secret is ever printed.
 
@@ -244,6 +244,7 @@ async function runTest(type: string, target: TestTarget, args: readonly string[]
   }
   const eventLevel = (values['event-level'] ?? 'errors') as EventLevel;
   if (!EVENT_LEVELS.includes(eventLevel)) throw new UsageError(`--event-level must be one of ${EVENT_LEVELS.join(', ')}`);
+  if (values.text !== undefined && values.to === undefined) throw new UsageError('--text needs --to (the recipient of the test message)');
   const config = readConfig(type, target, values, env);
   const secrets = await readSecrets(type, target, values['secrets-stdin'] === true, env, io);
   const out = scrubbed(io, Object.values(secrets));
@@ -255,7 +256,7 @@ async function runTest(type: string, target: TestTarget, args: readonly string[]
       await registry.resolve(id);
     } catch (cause) {
       if (!isTransportError(cause) || cause.code !== 'CONFIG_INVALID') throw cause;
-      out.stderr(`error: ${cause.message}${fieldHint(type, target, (cause as TransportError).field)}\n`);
+      out.stderr(`error: ${cause.message}${fieldHint(type, target, cause.field)}\n`);
       return EXIT.usage;
     }
     const report = await registry.test(id, {
@@ -295,7 +296,8 @@ export function createTestCommand(options: TestCommandOptions = {}): CliCommand 
       try {
         return await runTest(type, target, rest, options.env ?? process.env, io);
       } catch (cause) {
-        if (cause instanceof UsageError || (cause as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
+        const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+        if (cause instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
           io.stderr(`error: ${(cause as Error).message}\n\nRun "transportkit test --help" for the options.\n`);
           return EXIT.usage;
         }

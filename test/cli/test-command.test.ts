@@ -249,7 +249,8 @@ describe('usage', () => {
     expect(await run(['test', 'aspsms', '--user-key', USER_KEY])).toMatchObject({ code: 2, err: expect.stringContaining('missing --originator') });
     expect(await run(['test', 'smtp', '--host', 'h', '--user-key', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("'--user-key'") });
     expect(await run(['test', 'smtp', '--host', 'h', '--event-level', 'loud'])).toMatchObject({ code: 2, err: expect.stringContaining('--event-level must be one of') });
-    expect(await run(['test', 'smtp', '--host', 'h', 'extra'])).toMatchObject({ code: 2 });
+    expect(await run(['test', 'smtp', '--host', 'h', 'extra'])).toMatchObject({ code: 2, err: expect.stringContaining("'extra'") });
+    expect(await run(['test', 'smtp', '--host', 'h', '--text', 'hi'])).toMatchObject({ code: 2, err: expect.stringContaining('--text needs --to') });
   });
 
   it('refuses secrets given as flags without echoing them', async () => {
