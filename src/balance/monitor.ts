@@ -31,7 +31,7 @@ const template = z.custom<BalanceWarningTemplate>(isFunction, 'must be a functio
 
 const optionsSchema = z.object({
   registry: z.custom<ProviderRegistry>(
-    (v) => hasMethods(v, ['get', 'list', 'resolve', 'send', 'recordEvent']) && hasMethods((v as ProviderRegistry).storage?.balance, ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning']),
+    (v) => hasMethods(v, ['get', 'list', 'resolve', 'send', 'recordEvent', 'redact']) && hasMethods((v as ProviderRegistry).storage?.balance, ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning']),
     'must be a ProviderRegistry',
   ),
   users: z.custom<BalanceUserDirectory>((v) => hasMethods(v, ['getAddress']), 'must have getAddress(userId, channel)'),
@@ -341,7 +341,8 @@ export class BalanceMonitor {
 
   private async recordError(providerId: string, error: TransportError): Promise<void> {
     try {
-      await this.updateState(providerId, { lastError: { code: error.code, message: error.message, at: this.nowIso() } });
+      const message = await this.registry.redact(providerId, error.message);
+      await this.updateState(providerId, { lastError: { code: error.code, message, at: this.nowIso() } });
     } catch {
       // The store is failing too; the event (and the result) still report the error.
     }

@@ -440,6 +440,14 @@ export class ProviderRegistry {
     await flushRecorders(this.sink);
   }
 
+  /**
+   * Redacts a text with a provider's secret values (and their encoded forms), for components
+   * that store upstream text outside events, such as the BalanceMonitor's last error.
+   */
+  async redact(id: string, text: string): Promise<string> {
+    return (await this.recorderFor(id)).redact(text);
+  }
+
   /** Closes every live provider. The registry cannot be used afterwards. */
   async close(): Promise<void> {
     this.closed = true;

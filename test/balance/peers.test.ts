@@ -71,3 +71,21 @@ describe('BalanceMonitor against the ASPSMS and Threema mock peers', () => {
     expect((await monitor.status(smsId)).lastError).toMatchObject({ code: 'AUTH_FAILED' });
   });
 });
+
+describe('BalanceMonitor last error', () => {
+  it('stores the last error redacted with the provider secrets', async () => {
+    const { registry, smsId } = await setup();
+    const secret = 'Leaky-Password-77';
+    await registry.setSecret(smsId, 'password', secret);
+    const live = await registry.resolve(smsId);
+    if (live.kind !== 'delivery') throw new Error('expected a delivery provider');
+    live.getBalance = async () => {
+      throw new Error(`upstream rejected password ${secret}`);
+    };
+    const monitor = new BalanceMonitor({ registry, users: { getAddress: () => undefined } });
+    await monitor.check(smsId);
+    const stored = JSON.stringify(await registry.storage.balance.get(smsId));
+    expect(stored).toContain('[redacted]');
+    expect(stored).not.toContain(secret);
+  });
+});
