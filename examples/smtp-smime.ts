@@ -12,8 +12,8 @@
  * Without SMIME_P12 the message is sent unsigned.
  */
 import { readFileSync } from 'node:fs';
-import { createRegistry } from '../src/index.js';
-import { checkCertificate, smtp, type StartTlsMode } from '../src/providers/smtp/index.js';
+import { createRegistry } from 'transportkit';
+import { checkCertificate, smtp, type StartTlsMode } from 'transportkit/smtp';
 
 function env(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;
