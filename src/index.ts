@@ -62,7 +62,8 @@ export type {
   ChallengeState,
   ChallengeStore,
 } from './storage/types.js';
-export { ProviderRegistry, createRegistry, toTransportError } from './registry/registry.js';
+export { ProviderRegistry, createRegistry } from './registry/registry.js';
+export { toTransportError } from './registry/support.js';
 export type {
   RegistryOptions,
   CreateProviderInput,

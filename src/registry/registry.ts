@@ -9,7 +9,6 @@ import {
   type EmailMessage,
   type SendResult,
   type TestReport,
-  type TestStep,
   type TextMessage,
 } from '../core/messages.js';
 import {
@@ -18,7 +17,6 @@ import {
   type Channel,
   type Clock,
   type DeliveryProvider,
-  type SendOptions,
   type TransportProvider,
 } from '../core/provider.js';
 import { generateSecretKey, SecretBox, userSecretContext } from '../core/secrets.js';
@@ -28,6 +26,8 @@ import { memoryStorage } from '../storage/memory.js';
 import type { EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
 import { memoryTransport } from '../testing/memory-transport.js';
 import { EventRecorder, flushRecorders, type RecorderSink } from './recorder.js';
+import { closeQuietly, safeRecipients, sendOptions, toTransportError } from './support.js';
+import { runTest } from './test-run.js';
 import type {
   CreateProviderInput,
   DefaultTarget,
@@ -367,58 +367,23 @@ export class ProviderRegistry {
    * failures: they are failing steps of the report.
    */
   async test(id: string, options: TestOptions = {}): Promise<TestReport> {
-    const started = this.clock.now();
     const record = await this.record(id);
     const recorder = await this.recorderFor(id);
-    const steps: TestStep[] = [];
-    let sendResult: SendResult | undefined;
-    const step = async <T>(name: string, fn: () => Promise<T>, describe: (value: T) => string | undefined): Promise<T | undefined> => {
-      const t0 = this.clock.now();
-      try {
-        const value = await fn();
-        steps.push({ name, ok: true, durationMs: this.clock.now() - t0, ...optional('detail', describe(value)) });
-        return value;
-      } catch (cause) {
-        const error = toTransportError(cause, id, recorder);
-        steps.push({ name, ok: false, durationMs: this.clock.now() - t0, detail: error.message, code: error.code });
-        return undefined;
-      }
-    };
-    const provider = await step('config', () => this.resolve(id), () => `type ${record.type}`);
-    if (provider) {
-      if (provider.diagnostics) {
-        const t0 = this.clock.now();
-        const items = await provider.diagnostics().catch((cause: unknown) => [{ name: 'diagnostics', ok: false, detail: toTransportError(cause, id, recorder).message }]);
-        for (const item of items) steps.push({ ...item, durationMs: this.clock.now() - t0 });
-      }
-      if (provider.kind === 'delivery') {
-        const signal = sendOptions(options);
-        if (provider.verify) await step('verify', () => provider.verify!(signal), (v) => v.detail ?? 'reachable, credentials accepted');
-        if (provider.capabilities.balance && provider.getBalance) {
-          await step('balance', () => provider.getBalance!(signal), (b) => `${b.amount} ${b.unit}`);
-        }
-        if (options.to !== undefined) {
-          const to = options.to;
-          const text = options.text ?? `Test message from transport provider "${record.name}" (${new Date(started).toISOString()}).`;
-          const message: EmailMessage | TextMessage =
-            provider.capabilities.message === 'email' ? { to, subject: `Test: ${record.name}`, text } : { to, text };
-          sendResult = await step('send', () => this.send(id, message, options), (r) => `accepted by upstream${r.messageId ? ` as ${r.messageId}` : ''}`);
-        }
-      }
-    }
-    const failed = steps.find((s) => !s.ok);
-    const report: TestReport = {
-      ok: failed === undefined,
-      providerId: id,
-      type: record.type,
-      startedAt: new Date(started).toISOString(),
-      durationMs: this.clock.now() - started,
-      steps,
-      ...optional('errorCode', failed?.code ?? (failed ? 'UNAVAILABLE' : undefined)),
-      ...optional('sendResult', sendResult),
-    };
-    if (report.ok) recorder.info('test', 'test passed', { steps: steps.map((s) => s.name) });
-    else recorder.error('test', `test failed at step "${failed?.name}"`, { steps: steps.map(({ name, ok, code, detail }) => ({ name, ok, code, detail })) });
+    const report = await runTest(
+      {
+        providerId: id,
+        type: record.type,
+        name: record.name,
+        clock: this.clock,
+        recorder,
+        resolve: () => this.resolve(id),
+        send: (message) => this.send(id, message, options),
+      },
+      options,
+    );
+    const failed = report.steps.find((s) => !s.ok);
+    if (report.ok) recorder.info('test', 'test passed', { steps: report.steps.map((s) => s.name) });
+    else recorder.error('test', `test failed at step "${failed?.name}"`, { steps: report.steps.map(({ name, ok, code, detail }) => ({ name, ok, code, detail })) });
     await flushRecorders(this.sink);
     return report;
   }
@@ -616,41 +581,4 @@ function defaultUsage(channel: Channel, tenant: string | null): UsageRef {
   return tenant === null
     ? { kind: GLOBAL_DEFAULT, id: channel, label: `global default ${channel} provider` }
     : { kind: TENANT_DEFAULT, id: `${tenant}/${channel}`, label: `default ${channel} provider of tenant ${tenant}` };
-}
-
-function sendOptions(options: SendOptions): SendOptions {
-  return options.signal ? { signal: options.signal } : {};
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function safeRecipients(message: unknown): string[] {
-  try {
-    return recipientsOf(message as EmailMessage).filter((r) => typeof r === 'string');
-  } catch {
-    return [];
-  }
-}
-
-async function closeQuietly(provider: Promise<TransportProvider>): Promise<void> {
-  try {
-    await (await provider).close();
-  } catch {
-    // Closing a provider that failed to build, or fails to close, is not the caller's problem.
-  }
-}
-
-/**
- * Normalises anything thrown by a provider into a TransportError naming the provider; unknown
- * errors become UNAVAILABLE with the original as cause and its message redacted.
- */
-export function toTransportError(cause: unknown, providerId: string, redactor?: { redact(text: string): string }): TransportError {
-  if (isTransportError(cause)) return cause.withProvider(providerId);
-  const name = (cause as { name?: unknown } | null)?.name;
-  if (name === 'AbortError') return new TransportError('ABORTED', 'the operation was aborted', { cause, providerId, retryable: false });
-  const raw = cause instanceof Error ? cause.message : String(cause);
-  const message = redactor ? redactor.redact(raw) : raw;
-  return new TransportError('UNAVAILABLE', message, { cause, providerId });
 }
