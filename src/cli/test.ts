@@ -21,7 +21,7 @@ type FlagKind = 'string' | 'number' | 'boolean' | 'file';
 
 interface ConfigFlag {
   readonly flag: string;
-  /** The top-level config field it sets. */
+  /** The config field it sets; dotted for a nested one (`smime.certificate`). */
   readonly field: string;
   readonly kind: FlagKind;
   readonly about: string;
@@ -61,9 +61,12 @@ const TARGETS: Readonly<Record<string, TestTarget>> = {
       flag('local-address', 'string', 'source IP address'),
       flag('from', 'string', 'sender address (needed for a test message)'),
       flag('reply-to', 'string', 'Reply-To address'),
+      flag('smime', 'boolean', 'sign with S/MIME (implied by --smime-cert or --smime-serial)', 'smime.enabled'),
+      flag('smime-cert', 'file', 'PEM file of the S/MIME signer certificate (key in TRANSPORTKIT_SMTP_SMIME_KEY)', 'smime.certificate'),
+      flag('smime-serial', 'string', 'serial number of the signer certificate in a PKCS#12 bundle', 'smime.serialNumber'),
     ],
     required: ['host'],
-    secrets: ['password'],
+    secrets: ['password', 'smimeKey', 'smimePkcs12', 'smimePassphrase'],
     to: 'e-mail address',
     load: async () => (await import('../providers/smtp/index.js')).smtp(),
   },
@@ -160,12 +163,20 @@ function convert(raw: string, kind: FlagKind, name: string): unknown {
   return raw;
 }
 
+/** Sets `a.b.c` in a plain object, creating the intermediate objects. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys.at(-1)!] = value;
+}
+
 function readConfig(type: string, target: TestTarget, values: Record<string, unknown>, env: CliEnv): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   for (const f of target.flags) {
     const given = values[f.flag];
     const raw = given === true ? 'true' : typeof given === 'string' ? given : env[envName(type, f.flag)];
-    if (raw !== undefined && raw !== '') config[f.field] = convert(raw, f.kind, f.flag);
+    if (raw !== undefined && raw !== '') setPath(config, f.field, convert(raw, f.kind, f.flag));
   }
   const missing = target.required.filter((r) => config[target.flags.find((f) => f.flag === r)!.field] === undefined);
   if (missing.length > 0) throw new UsageError(`missing ${missing.map((m) => `--${m} (or ${envName(type, m)})`).join(', ')}`);
@@ -194,10 +205,11 @@ async function readSecrets(type: string, target: TestTarget, fromStdin: boolean,
 /** Names the invalid field and the flag or variable that sets it, so the user knows what to change. */
 function fieldHint(type: string, target: TestTarget, field: string | undefined): string {
   if (field === undefined) return '';
-  const [scope, name] = field.split('.');
+  const [scope, ...path] = field.split('.');
+  const name = path.join('.');
   const f = target.flags.find((c) => c.field === name);
   const how =
-    scope === 'secrets' && name !== undefined
+    scope === 'secrets' && name !== ''
       ? ` (set the secret with ${envName(type, name)} or --secrets-stdin)`
       : scope === 'config' && f !== undefined
         ? ` (set it with --${f.flag} or ${envName(type, f.flag)})`

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoCertificates } from '../../examples/demo/certificates.js';
 import { main, type CliIo } from '../../src/cli/index.js';
 import { createTestCommand, type CliEnv } from '../../src/cli/test.js';
 import type { TestReport } from '../../src/index.js';
@@ -80,6 +82,36 @@ const smtpFlags = (): string[] => ['--port', String(smtpPeer.port), '--target-na
 const smtpEnv = (password = SMTP_PASSWORD): CliEnv => ({ TRANSPORTKIT_SMTP_HOST: smtpPeer.host, TRANSPORTKIT_SMTP_PORT: '1', TRANSPORTKIT_SMTP_PASSWORD: password });
 
 describe('transportkit test smtp', () => {
+  it('signs with S/MIME from --smime-cert and a key in the environment, showing the certificate-ready steps', async () => {
+    const certs = demoCertificates('app@example.test');
+    const certFile = join(dir, 'smime.crt');
+    writeFileSync(certFile, certs.smime.certificatePem);
+    const before = smtpPeer.received.length;
+    const result = await run(['test', 'smtp', ...smtpFlags(), '--smime-cert', certFile, '--to', 'admin@example.test'], {
+      ...smtpEnv(),
+      TRANSPORTKIT_SMTP_SMIME_KEY: certs.smime.privateKeyPem,
+    });
+    expect(result.code).toBe(0);
+    for (const check of ['smime.found', 'smime.privateKey', 'smime.validity', 'smime.address', 'smime.usage']) {
+      expect(result.out).toMatch(new RegExp(`^ok +${check.replace('.', '\\.')} `, 'm'));
+    }
+    expect(smtpPeer.received).toHaveLength(before + 1);
+    expect(smtpPeer.received.at(-1)!.raw.toString('utf8')).toMatch(/multipart\/signed;[\s\S]*application\/pkcs7-signature/);
+    const keyBody = certs.smime.privateKeyPem.split('\n').slice(1, -2).join('');
+    expect(result.out + result.err).not.toContain(keyBody.slice(0, 64));
+    expectNoSecret(result, [SMTP_PASSWORD]);
+  });
+
+  it('names the S/MIME flag when the signer key is missing', async () => {
+    const certs = demoCertificates('app@example.test');
+    const certFile = join(dir, 'smime-nokey.crt');
+    writeFileSync(certFile, certs.smime.certificatePem);
+    const result = await run(['test', 'smtp', ...smtpFlags(), '--smime-cert', certFile], smtpEnv());
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^FAIL +smime\.privateKey +\d+ ms {2}no private key for the certificate \(set the secret smimePkcs12 or smimeKey\) \[CONFIG_INVALID\]$/m);
+    expect(result.out).toMatch(/^FAILED: .*first "smime\.privateKey" \(CONFIG_INVALID\)/m);
+  });
+
   it('runs config, verify and a test send, prints every step and exits 0 (settings from env, flags win)', async () => {
     const before = smtpPeer.received.length;
     const result = await run(['test', 'smtp', ...smtpFlags(), '--to', 'admin@example.test', '--text', 'hello from the cli'], smtpEnv());
