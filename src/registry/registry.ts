@@ -50,9 +50,15 @@ const usageSchema = z.object({
 const TENANT_DEFAULT = 'tenant-default';
 const GLOBAL_DEFAULT = 'global-default';
 
+/** A built provider with the event recorder it was given (same record version, same secrets). */
+interface Live {
+  readonly provider: TransportProvider;
+  readonly events: EventRecorder;
+}
+
 interface CacheEntry {
   readonly version: number;
-  readonly provider: Promise<TransportProvider>;
+  readonly live: Promise<Live>;
 }
 
 /**
@@ -323,23 +329,17 @@ export class ProviderRegistry {
    * version changed, also when another app instance changed it.
    */
   async resolve(id: string): Promise<TransportProvider> {
-    this.assertOpen();
-    const record = await this.record(id);
-    const cached = this.cache.get(id);
-    if (cached && cached.version === record.version) return cached.provider;
-    const provider = this.build(record);
-    this.cache.set(id, { version: record.version, provider });
-    provider.catch(() => {
-      if (this.cache.get(id)?.provider === provider) this.cache.delete(id);
-    });
-    if (cached) void closeQuietly(cached.provider);
-    return provider;
+    return (await this.live(id)).provider;
   }
+
 
   /** Validates and sends a message through a delivery provider, recording events. */
   async send(id: string, message: EmailMessage | TextMessage, options: RegistrySendOptions = {}): Promise<SendResult> {
-    const provider = await this.resolveDelivery(id);
-    const recorder = await this.recorderFor(id);
+    // The cached recorder already holds the opened secrets: no second read or decryption per send.
+    const { provider, events: recorder } = await this.live(id);
+    if (provider.kind !== 'delivery') {
+      throw new TransportError('UNSUPPORTED', `provider ${id} (${provider.type}) does not deliver messages`, { providerId: id });
+    }
     return withRedaction(options.redact ?? [], async () => {
       try {
         const parsed = this.checkMessage(provider, message);
@@ -418,13 +418,28 @@ export class ProviderRegistry {
     this.closed = true;
     const entries = [...this.cache.values()];
     this.cache.clear();
-    await Promise.all(entries.map((e) => closeQuietly(e.provider)));
+    await Promise.all(entries.map((e) => closeQuietly(e.live)));
     await flushRecorders(this.sink);
   }
 
   // ---- internals -----------------------------------------------------------------------
 
-  private async build(record: ProviderRecord): Promise<TransportProvider> {
+  /** The cached live provider of a record, rebuilt when the stored version moved on. */
+  private async live(id: string): Promise<Live> {
+    this.assertOpen();
+    const record = await this.record(id);
+    const cached = this.cache.get(id);
+    if (cached && cached.version === record.version) return cached.live;
+    const live = this.build(record);
+    this.cache.set(id, { version: record.version, live });
+    live.catch(() => {
+      if (this.cache.get(id)?.live === live) this.cache.delete(id);
+    });
+    if (cached) void closeQuietly(cached.live);
+    return live;
+  }
+
+  private async build(record: ProviderRecord): Promise<Live> {
     const type = this.typeOf(record.type);
     const config = parseWith(type.configSchema, record.config, 'CONFIG_INVALID', 'config', record.id);
     const secrets: Record<string, string> = {};
@@ -445,19 +460,12 @@ export class ProviderRegistry {
         storage: this.storage,
         secretBox: this.box,
       });
-      return provider;
+      return { provider, events };
     } catch (cause) {
       throw toTransportError(cause, record.id, events);
     }
   }
 
-  private async resolveDelivery(id: string): Promise<DeliveryProvider> {
-    const provider = await this.resolve(id);
-    if (provider.kind !== 'delivery') {
-      throw new TransportError('UNSUPPORTED', `provider ${id} (${provider.type}) does not deliver messages`, { providerId: id });
-    }
-    return provider;
-  }
 
   private checkMessage(provider: DeliveryProvider, message: EmailMessage | TextMessage): EmailMessage | TextMessage {
     const parsed: EmailMessage | TextMessage =
@@ -541,7 +549,7 @@ export class ProviderRegistry {
   private async evict(id: string): Promise<void> {
     const cached = this.cache.get(id);
     this.cache.delete(id);
-    if (cached) await closeQuietly(cached.provider);
+    if (cached) await closeQuietly(cached.live);
   }
 
   private info(record: ProviderRecord): ProviderInfo {

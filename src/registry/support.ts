@@ -22,9 +22,9 @@ export function safeRecipients(message: unknown): string[] {
 }
 
 /** Closes a provider; a provider that failed to build, or fails to close, is not the caller's problem. */
-export async function closeQuietly(provider: Promise<TransportProvider>): Promise<void> {
+export async function closeQuietly(live: Promise<{ readonly provider: TransportProvider }>): Promise<void> {
   try {
-    await (await provider).close();
+    await (await live).provider.close();
   } catch {
     // See above: nothing to report to the caller.
   }
