@@ -53,6 +53,11 @@ export interface ProviderEvents {
   info(type: string, message: string, fields?: Record<string, unknown>): void;
   /** Records protocol detail (level `debug` only). */
   debug(type: string, message: string, fields?: Record<string, unknown>): void;
+  /**
+   * Redacts free text with the record's secrets (and their encoded forms), for upstream text a
+   * provider puts into an error message. Events are redacted anyway.
+   */
+  redact(text: string): string;
 }
 
 const RANK: Record<EventSeverity, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -81,9 +86,13 @@ export function withRedaction<T>(values: readonly string[], fn: () => T): T {
   return scope.run([...outer, ...values.filter((v) => v.length >= 3)], fn);
 }
 
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
 /**
- * Replaces every occurrence of a secret value in strings (also percent- and base64-encoded
- * forms, as secrets travel in URLs, forms and AUTH lines) and every value under a secret-looking
+ * Replaces every occurrence of a secret value in strings (also percent-, XML- and base64-encoded
+ * forms, as secrets travel in URLs, SOAP envelopes, forms and AUTH lines) and every value under a secret-looking
  * key, recursively.
  */
 export class Redactor {
@@ -99,6 +108,7 @@ export class Redactor {
       if (v.length < 3) continue;
       out.add(v);
       out.add(encodeURIComponent(v));
+      out.add(escapeXml(v));
       out.add(Buffer.from(v).toString('base64').replace(/=+$/, ''));
     }
     // Longest first so a secret containing another is replaced whole.

@@ -487,8 +487,17 @@ export class ProviderRegistry {
     return parsed;
   }
 
+  /**
+   * The recorder of a record: the live provider's when it is built for the current version (no
+   * secrets opened again), else a fresh one with whatever secrets still open.
+   */
   private async recorderFor(id: string): Promise<EventRecorder> {
     const record = await this.record(id);
+    const cached = this.cache.get(id);
+    if (cached?.version === record.version) {
+      const live = await cached.live.catch(() => undefined);
+      if (live) return live.events;
+    }
     const secrets = Object.entries(record.secrets).flatMap(([field, sealed]) => {
       try {
         return [this.box.open(sealed, { recordId: id, field })];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { sleep } from '../core/abort.js';
 import { TransportError, type TransportErrorCode, ERROR_CODES } from '../core/errors.js';
 import { isEmailAddress, recipientsOf, type EmailMessage, type SendResult, type TextMessage } from '../core/messages.js';
 import type { AddressCheck, DeliveryProvider, ProviderType, SendOptions } from '../core/provider.js';
@@ -84,18 +85,6 @@ function checkAddress(channel: string, address: string): AddressCheck {
     return THREEMA_ID.test(id) ? { ok: true, normalized: id } : { ok: false, reason: 'not a Threema ID' };
   }
   return { ok: true, normalized: address };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 && !signal?.aborted) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new TransportError('ABORTED', 'the operation was aborted'));
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new TransportError('ABORTED', 'the operation was aborted'));
-    }, { once: true });
-  });
 }
 
 /**

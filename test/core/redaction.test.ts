@@ -9,6 +9,7 @@ describe('Redactor', () => {
     expect(r.text(`GET /?p=${encodeURIComponent('pa$$word-123')}`)).toBe('GET /?p=[redacted]');
     expect(r.text(`334 ${Buffer.from('pa$$word-123').toString('base64')}`)).toBe('334 [redacted]');
     expect(r.text('ab is too short to be redacted')).toBe('ab is too short to be redacted');
+    expect(new Redactor(['p<w>&"1\'']).text('<Password>p&lt;w&gt;&amp;&quot;1&apos;</Password>')).toBe('<Password>[redacted]</Password>');
   });
 
   it('redacts SMTP AUTH payloads but keeps the server mechanism list readable', () => {

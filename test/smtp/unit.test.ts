@@ -59,6 +59,7 @@ describe('transcript redaction', () => {
       warn: () => undefined,
       info: () => undefined,
       debug: (_type, message) => lines.push(message),
+      redact: (text) => text,
     };
     return { lines, connections, logger: transcriptLogger(events, (c) => connections.push(c.connection)) };
   }

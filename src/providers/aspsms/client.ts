@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import soap from 'soap';
 import { TransportError } from '../../core/errors.js';
-import type { ProviderEvents } from '../../core/events.js';
+import { REDACTED, Redactor, type ProviderEvents } from '../../core/events.js';
 import { ASPSMS_WSDL, orderedRequest, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
 
 /** What the SOAP client needs from its provider. */
@@ -20,18 +20,12 @@ export interface AspsmsClientOptions {
   readonly httpsAgent?: https.Agent;
 }
 
-/** Replaces the Password element and every secret value in a SOAP envelope or text. */
+/**
+ * Replaces the Password element and every secret value (also XML-escaped or URL-encoded) in a
+ * SOAP envelope or text. The provider does this itself, before any recorder sees the text.
+ */
 export function redactSoap(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(<(?:\w+:)?Password(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?Password>)/g, '$1[redacted]$2');
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    for (const form of new Set([secret, escapeXml(secret), encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
-  }
-  return out;
-}
-
-function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return new Redactor(secrets).text(text.replace(/(<(?:\w+:)?Password(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?Password>)/g, `$1${REDACTED}$2`));
 }
 
 /** The parsed shipped WSDL; parsing never touches the network (no imports, no includes). */

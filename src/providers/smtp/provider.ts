@@ -27,15 +27,6 @@ export interface SmtpProvider extends DeliveryProvider<EmailMessage> {
   certificateReadiness(): CertificateReadiness | undefined;
 }
 
-/**
- * The registry's recorder can redact free text with the record's secrets; upstream replies put
- * into error messages go through it. Other `ProviderEvents` implementations may not offer it.
- */
-function redactor(context: ProviderContext): (text: string) => string {
-  const events = context.events as { redact?: (text: string) => string };
-  return typeof events.redact === 'function' ? (text) => events.redact!(text) : (text) => text;
-}
-
 function checkSecrets(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, providerId: string): void {
   if (config.username !== undefined && secrets.password === undefined) {
     throw new TransportError('CONFIG_INVALID', 'username is set but the password is not (set the secret "password")', {
@@ -116,7 +107,7 @@ export function createSmtpProvider(
 ): SmtpProvider {
   const { providerId, events, clock } = context;
   checkSecrets(config, secrets, providerId);
-  const redact = redactor(context);
+  const redact = (text: string) => context.events.redact(text);
   const identity = smimeIdentity(config, secrets);
   const transporter = createTransport(transportOptions(config, secrets, options, context));
   if (identity?.certificate && identity.key) {

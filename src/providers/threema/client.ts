@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { abortedError, sleep } from '../../core/abort.js';
 import { TransportError, type TransportErrorCode } from '../../core/errors.js';
 import { Redactor } from '../../core/events.js';
 import { bytesToHex } from './bytes.js';
@@ -219,7 +220,7 @@ export class GatewayClient {
         headers['content-type'] = call.body.contentType;
       }
     }
-    if (call.signal?.aborted) throw aborted();
+    if (call.signal?.aborted) throw abortedError();
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -241,7 +242,7 @@ export class GatewayClient {
       const error = timedOut
         ? new TransportError('TIMEOUT', `the gateway did not answer /${endpointName(call.path)} within ${this.options.timeoutMs} ms`)
         : call.signal?.aborted
-          ? aborted()
+          ? abortedError()
           : new TransportError('UNAVAILABLE', `request to /${endpointName(call.path)} failed: ${this.redactor.text(describe(cause))}`);
       report(undefined, error.code);
       throw error;
@@ -285,25 +286,6 @@ function describe(cause: unknown): string {
   return typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
 }
 
-function aborted(): TransportError {
-  return new TransportError('ABORTED', 'the operation was aborted', { retryable: false });
-}
-
 function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal === undefined ? {} : { signal };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
