@@ -28,12 +28,21 @@ export function redactSoap(text: string, secrets: readonly string[]): string {
   return new Redactor(secrets).text(text.replace(/(<(?:\w+:)?Password(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?Password>)/g, `$1${REDACTED}$2`));
 }
 
-/** The parsed shipped WSDL; parsing never touches the network (no imports, no includes). */
+let parsedWsdl: Promise<soap.WSDL> | undefined;
+
+/**
+ * The parsed shipped WSDL, parsed once per process and shared by every client (as `soap` itself
+ * caches WSDLs); the endpoint is per client. Parsing never touches the network.
+ */
 function parseWsdl(): Promise<soap.WSDL> {
-  return new Promise((resolve, reject) => {
+  parsedWsdl ??= new Promise<soap.WSDL>((resolve, reject) => {
     const wsdl = new soap.WSDL(ASPSMS_WSDL, 'aspsmsx2.wsdl', {});
     wsdl.onReady((error: unknown) => (error ? reject(error) : resolve(wsdl)));
+  }).catch((error: unknown) => {
+    parsedWsdl = undefined;
+    throw error;
   });
+  return parsedWsdl;
 }
 
 interface AxiosLikeError {
