@@ -61,6 +61,11 @@ export type {
   TotpStore,
   ChallengeState,
   ChallengeStore,
+  ChallengeStart,
+  ChallengeAttempt,
+  ProviderRemoval,
+  TotpAttempt,
+  TotpAttemptRule,
 } from './storage/types.js';
 export { ProviderRegistry, createRegistry } from './registry/registry.js';
 export { toTransportError } from './registry/support.js';

@@ -1,15 +1,28 @@
 import type { EventLevel, ProviderEvent } from '../core/events.js';
 
 /**
- * The storage contract a host implements for its own database. Every method may throw; the
- * registry wraps failures as `STORAGE_FAILED` and never falls back to memory. All timestamps are
- * ISO 8601 strings and every record is JSON-serialisable, so a document or JSON column works.
+ * The storage contract (version 2) a host implements for its own database.
  *
- * Semantics shared by all stores:
- * - a miss returns `undefined` (or `false`, or an empty list), it does not throw;
- * - records with a `version` use optimistic concurrency: a write with an expected version that
- *   differs from the stored one throws a TransportError `CONFLICT`;
- * - values handed in and returned are copies: mutating them never changes what is stored.
+ * Several app instances may share one store, so every invariant of the registry, the TOTP
+ * provider and the second-factor service is **one store operation** here, never a
+ * read-check-write sequence in the caller. A method documented as *atomic* must behave as if
+ * no other call ran while it did, also across processes (a transaction, a conditional
+ * `UPDATE ... WHERE`, `INSERT ... ON CONFLICT`, or a lock). A method that fails must leave the
+ * stored state as it was before the call.
+ *
+ * Rules shared by every store:
+ * - a miss returns `undefined` (or `false`, an empty list, a `status`), it does not throw;
+ * - a method may throw for an infrastructure failure (connection lost, disk full); the registry
+ *   wraps such errors as `STORAGE_FAILED` and bounds every call with `storageTimeoutMs`. The only
+ *   TransportErrors an adapter throws on purpose are `CONFLICT` (stale version, duplicate id) and
+ *   `NOT_FOUND` where a method says so;
+ * - values handed in and returned are copies: mutating them never changes what is stored;
+ * - timestamps are ISO 8601 strings in UTC (`Date#toISOString()`); an adapter compares them as
+ *   instants (`Date.parse`), never by the host's clock: the caller passes `now` where it matters;
+ * - every record is JSON-serialisable, so a document or JSONB column works.
+ *
+ * `runStorageConformance` of `transportkit/testing` checks each rule, with races of 50+
+ * concurrent callers per invariant, and can drive the races from several processes.
  */
 export interface TransportStorage {
   readonly providers: ProviderStore;
@@ -24,7 +37,10 @@ export interface TransportStorage {
    * may the registry generate a process-local secret key when the host gives none.
    */
   readonly processLocal?: boolean;
-  /** Releases connections; optional. */
+  /**
+   * Releases connections, file handles and locks. Optional. Called once by whoever created the
+   * adapter (the registry does not own the store); the conformance kit calls it after each test.
+   */
   close?(): Promise<void>;
 }
 
@@ -48,26 +64,45 @@ export interface ProviderRecord {
   readonly updatedAt: string;
 }
 
+/** What {@link ProviderStore.remove} did. */
+export type ProviderRemoval =
+  /** Deleted, together with the usages and defaults that pointed at it (listed here). */
+  | { readonly status: 'removed'; readonly record: ProviderRecord; readonly usages: readonly UsageRef[]; readonly defaults: readonly DefaultEntry[] }
+  /** Nothing stored under that id. */
+  | { readonly status: 'not-found' }
+  /** Not deleted (no `force`): these usages and defaults refer to it. At least one list is non-empty. */
+  | { readonly status: 'in-use'; readonly usages: readonly UsageRef[]; readonly defaults: readonly DefaultEntry[] };
+
 /** Provider records. */
 export interface ProviderStore {
   /** The record, or `undefined` when there is none. */
   get(id: string): Promise<ProviderRecord | undefined>;
   /** All records, in creation order. */
   list(): Promise<ProviderRecord[]>;
-  /** Stores a new record (version 1); `CONFLICT` when the id exists. */
+  /** Stores a new record as given (version 1). Throws `CONFLICT` when the id exists. */
   insert(record: ProviderRecord): Promise<void>;
   /**
-   * Replaces a record atomically when the stored version equals `expectedVersion`; the new
-   * record carries `expectedVersion + 1`. `CONFLICT` on a version mismatch, `NOT_FOUND` when gone.
+   * Replaces a record when the stored version equals `expectedVersion`; the stored record then
+   * carries `expectedVersion + 1` whatever `record.version` says. Atomic: of many concurrent
+   * updates with the same expected version exactly one succeeds. Throws `CONFLICT` on a version
+   * mismatch and `NOT_FOUND` when the record is gone. Usages and defaults are kept.
    */
   update(record: ProviderRecord, expectedVersion: number): Promise<void>;
-  /** Deletes a record; returns false when there was none. */
-  delete(id: string): Promise<boolean>;
+  /**
+   * Deletes a record unless something refers to it. Atomic, together with
+   * {@link UsageStore.add} and {@link DefaultsStore.set}: no interleaving may leave a usage or a
+   * default pointing at a deleted record, nor delete a record that has one without `force`.
+   *
+   * - without `force`: `in-use` (nothing changed) when the record has usages or is a default,
+   *   else `removed`;
+   * - with `force`: deletes the record, its usages and every default naming it, in one step.
+   */
+  remove(id: string, options: { readonly force: boolean }): Promise<ProviderRemoval>;
 }
 
 /** A place in the host that uses a provider ("used by"). */
 export interface UsageRef {
-  /** What kind of thing uses it, e.g. `form`, `tenant-default`. */
+  /** What kind of thing uses it, e.g. `form`, `workflow`. */
   readonly kind: string;
   /** The host's id of that thing. */
   readonly id: string;
@@ -75,16 +110,18 @@ export interface UsageRef {
   readonly label?: string;
 }
 
-/** Usage references per provider. */
+/** Usage references per provider. Defaults are not stored here: they are their own store. */
 export interface UsageStore {
-  /** Adds a reference; adding the same `kind` + `id` again replaces its label. */
-  add(providerId: string, usage: UsageRef): Promise<void>;
-  /** Removes one reference; false when there was none. */
+  /**
+   * Adds a reference to an existing provider; adding the same `kind` + `id` again replaces its
+   * label and keeps its position. Atomic with {@link ProviderStore.remove}: returns `false` and
+   * stores nothing when the provider does not exist (or is being removed).
+   */
+  add(providerId: string, usage: UsageRef): Promise<boolean>;
+  /** Removes one reference; `false` when there was none. */
   remove(providerId: string, kind: string, id: string): Promise<boolean>;
   /** The references of a provider, in insertion order; empty when none. */
   list(providerId: string): Promise<UsageRef[]>;
-  /** Removes every reference of a provider. */
-  removeAll(providerId: string): Promise<void>;
 }
 
 /** One default-provider setting. `tenant` is `null` for the global default. */
@@ -94,14 +131,21 @@ export interface DefaultEntry {
   readonly providerId: string;
 }
 
-/** Default providers per channel, globally and per tenant. */
+/** Default providers per channel, globally and per tenant: at most one per channel and tenant. */
 export interface DefaultsStore {
   /** The provider id set for channel + tenant (`null` = global), or `undefined`. No fallback here. */
   get(channel: string, tenant: string | null): Promise<string | undefined>;
-  /** Sets (or with `undefined` clears) the default for channel + tenant. */
-  set(channel: string, tenant: string | null, providerId: string | undefined): Promise<void>;
-  /** Every setting. */
-  list(): Promise<DefaultEntry[]>;
+  /**
+   * Makes `providerId` the default of channel + tenant, replacing any previous one (exactly one
+   * default per channel and tenant, also when many callers set it at once: the last write wins).
+   * Atomic with {@link ProviderStore.remove}: returns `false` and changes nothing when no
+   * provider with that id *and that channel* exists.
+   */
+  set(channel: string, tenant: string | null, providerId: string): Promise<boolean>;
+  /** Clears the default of channel + tenant; returns the provider id it named, or `undefined`. */
+  clear(channel: string, tenant: string | null): Promise<string | undefined>;
+  /** Every setting, or those naming `filter.providerId`; in no particular order. */
+  list(filter?: { readonly providerId?: string }): Promise<DefaultEntry[]>;
 }
 
 /** Which events to read. */
@@ -115,12 +159,21 @@ export interface EventQuery {
   readonly limit?: number;
 }
 
-/** The event log. */
+/**
+ * The event log. Events hold recipients (personal data): a host keeps it bounded with
+ * {@link prune} (or an adapter's own retention, as `memoryStorage({ maxEvents })` does).
+ */
 export interface EventStore {
-  /** Appends an event. */
-  append(event: ProviderEvent): Promise<void>;
-  /** Events matching the query, oldest first. */
+  /**
+   * Appends a batch of events in the given order (the registry writes in batches from a queue,
+   * never on a send's path). An empty batch is a no-op. Either the whole batch is stored or,
+   * when the call throws, none of it.
+   */
+  appendMany(events: readonly ProviderEvent[]): Promise<void>;
+  /** Events matching the query, oldest first (by `time`, then by append order). */
   list(query?: EventQuery): Promise<ProviderEvent[]>;
+  /** Deletes every event whose `time` is before `before` (an ISO time); returns how many. */
+  prune(options: { readonly before: string }): Promise<number>;
 }
 
 /** Balance-monitor state of one provider. */
@@ -161,13 +214,36 @@ export interface TotpUserState {
   readonly confirmed: boolean;
   /** Last accepted time step (replay protection); -1 when none. */
   readonly lastStep: number;
-  /** Consecutive failed verifications. */
+  /**
+   * Codes admitted for comparison since the last accepted code or the last lock ended. It counts
+   * a code when it is admitted, before it is compared, so concurrent guesses cannot outrun it.
+   */
   readonly failures: number;
   /** ISO time until which verification is locked, if locked. */
   readonly lockedUntil?: string;
   readonly createdAt: string;
+  /** Incremented by every change, including {@link TotpStore.admitAttempt} and {@link TotpStore.advanceStep}. */
   readonly version: number;
 }
+
+/** The rule {@link TotpStore.admitAttempt} applies. */
+export interface TotpAttemptRule {
+  /** The caller's current time (ISO); a lock whose `lockedUntil` is not after it has ended. */
+  readonly now: string;
+  /** Codes that may be compared before the lock, at least 1. */
+  readonly maxFailures: number;
+  /** The `lockedUntil` to store when this attempt uses up the last one. */
+  readonly lockUntil: string;
+}
+
+/** What {@link TotpStore.admitAttempt} decided. */
+export type TotpAttempt =
+  /** The code may be compared; `state` is the state after counting it. */
+  | { readonly status: 'admitted'; readonly state: TotpUserState }
+  /** Locked until `lockedUntil`: the code must not be compared. */
+  | { readonly status: 'locked'; readonly lockedUntil: string }
+  /** No enrolment for this user. */
+  | { readonly status: 'not-enrolled' };
 
 /** TOTP state. */
 export interface TotpStore {
@@ -176,43 +252,85 @@ export interface TotpStore {
   /** Every state of a provider (for key rotation). */
   list(providerId: string): Promise<TotpUserState[]>;
   /**
-   * Writes a state. With `expectedVersion` undefined the user must not exist yet (else
-   * `CONFLICT`); otherwise the stored version must equal it (else `CONFLICT`). The stored
-   * version becomes `state.version`.
+   * Writes a state as given. With `expectedVersion` undefined the user must not exist yet (else
+   * `CONFLICT`); otherwise the stored version must equal it (else `CONFLICT`, also when the user
+   * is gone). Atomic: one winner per version.
    */
   put(state: TotpUserState, expectedVersion?: number): Promise<void>;
   /**
-   * Atomically sets `lastStep` to `step` when the stored `lastStep` is lower, resetting failures.
-   * Returns false when the step was already reached (a replay) or the user is unknown.
+   * Counts one code before it is compared. Atomic; in this order:
+   * 1. no state: `not-enrolled`;
+   * 2. `lockedUntil` after `rule.now`: `locked` (nothing changes);
+   * 3. a `lockedUntil` not after `rule.now` has ended: drop it and reset `failures` to 0;
+   * 4. `failures >= rule.maxFailures`: store `lockedUntil = rule.lockUntil`, return `locked`;
+   * 5. else `failures + 1`; when that reaches `rule.maxFailures` also store
+   *    `lockedUntil = rule.lockUntil`; bump `version`; return `admitted` with the new state.
+   *
+   * So with `maxFailures` n, at most n codes are compared per lock period, however many
+   * callers race.
    */
-  advanceStep(providerId: string, userId: string, step: number): Promise<boolean>;
+  admitAttempt(providerId: string, userId: string, rule: TotpAttemptRule): Promise<TotpAttempt>;
+  /**
+   * Accepts a code of time step `step`. Atomic compare-and-set: when the stored `lastStep` is
+   * lower, sets `lastStep = step`, `failures = 0`, removes `lockedUntil`, sets `confirmed` when
+   * `options.confirm`, bumps `version` and returns true. Returns false (nothing changes) when the
+   * step was reached already (a replay) or the user is unknown.
+   */
+  advanceStep(providerId: string, userId: string, step: number, options?: { readonly confirm?: boolean }): Promise<boolean>;
   /** Deletes a state; false when none. */
   delete(providerId: string, userId: string): Promise<boolean>;
 }
 
 /** A live one-time-code challenge of the second-factor service. Holds only a hash of the code. */
 export interface ChallengeState {
+  /** Unique per challenge (a random id): tells a replaced challenge from the one a caller read. */
+  readonly id: string;
   readonly userId: string;
   readonly providerId: string;
   readonly codeHash: string;
   readonly sentAt: string;
   readonly expiresAt: string;
+  /** Before this ISO time no new challenge may replace this one (the resend window). */
+  readonly resendAt: string;
+  /** Codes admitted for comparison so far. */
   readonly attempts: number;
-  readonly version: number;
 }
 
-/** Second-factor challenges, one live challenge per user. */
+/** What {@link ChallengeStore.start} did. */
+export type ChallengeStart =
+  | { readonly status: 'started' }
+  /** A live challenge is inside its resend window; nothing changed. */
+  | { readonly status: 'throttled'; readonly current: ChallengeState };
+
+/** What {@link ChallengeStore.admitAttempt} decided. */
+export type ChallengeAttempt =
+  /** The code may be compared; `state` is the state after counting it. */
+  | { readonly status: 'admitted'; readonly state: ChallengeState }
+  /** `maxAttempts` codes were compared already; nothing changed. */
+  | { readonly status: 'locked'; readonly state: ChallengeState }
+  /** The challenge `challengeId` is no longer the user's live one (consumed, replaced, cancelled). */
+  | { readonly status: 'gone' };
+
+/** Second-factor challenges: at most one live challenge per user. */
 export interface ChallengeStore {
-  /** The challenge, or `undefined`. */
+  /** The user's challenge, or `undefined`. */
   get(userId: string): Promise<ChallengeState | undefined>;
   /**
-   * Writes a challenge. With `expectedVersion` undefined any existing one is replaced; otherwise
-   * the stored version must equal it (else `CONFLICT`).
+   * Stores `state` as the user's live challenge, replacing the previous one. Atomic: with
+   * `throttle`, when the stored challenge has `expiresAt` and `resendAt` both after `now`,
+   * nothing changes and the result is `throttled` with it, so of many concurrent starts inside
+   * one resend window exactly one is `started`. Without `throttle` it always replaces.
    */
-  put(state: ChallengeState, expectedVersion?: number): Promise<void>;
+  start(state: ChallengeState, options: { readonly now: string; readonly throttle: boolean }): Promise<ChallengeStart>;
   /**
-   * Deletes the challenge; with `expectedVersion` only when the stored version equals it.
-   * Returns true when this call deleted it (exactly one of two racing deletes wins).
+   * Counts one code of challenge `challengeId` before it is compared. Atomic: `gone` when the
+   * user's challenge has another id or none; `locked` when its `attempts >= maxAttempts`; else
+   * `attempts + 1` and `admitted`. At most `maxAttempts` codes are admitted per challenge.
    */
-  delete(userId: string, expectedVersion?: number): Promise<boolean>;
+  admitAttempt(userId: string, challengeId: string, maxAttempts: number): Promise<ChallengeAttempt>;
+  /**
+   * Deletes the user's challenge; with `challengeId` only when it is that one. Returns true when
+   * this call deleted it: of racing deletes exactly one wins.
+   */
+  delete(userId: string, challengeId?: string): Promise<boolean>;
 }
