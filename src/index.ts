@@ -78,7 +78,12 @@ export type {
   DefaultTarget,
   TestOptions,
   RegistrySendOptions,
+  RegistryStats,
+  RotationReport,
+  RotationSkip,
 } from './registry/types.js';
+export type { EventQueueStats } from './registry/event-queue.js';
+export type { LiveProviderStats } from './registry/live-providers.js';
 export { memoryTransport } from './testing/memory-transport.js';
 export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOperation, FailNextOptions } from './testing/memory-transport.js';
 export { BalanceMonitor, createBalanceMonitor } from './balance/monitor.js';

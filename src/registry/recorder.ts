@@ -9,20 +9,20 @@ import {
   type ProviderEvents,
 } from '../core/events.js';
 import type { Clock } from '../core/provider.js';
-import type { EventStore } from '../storage/types.js';
+import type { EventQueue } from './event-queue.js';
 
 /** Shared plumbing of all recorders of one registry. */
 export interface RecorderSink {
-  readonly store: EventStore;
+  /** Where events go; written to the store in the background. */
+  readonly queue: EventQueue;
   readonly logger: Logger | undefined;
   readonly clock: Clock;
-  /** Writes in flight, awaited by `flush()`. */
-  readonly pending: Set<Promise<void>>;
 }
 
 /**
  * Records the events of one provider record: filters by level, redacts the record's secret values
- * (and those of the current redaction scope), writes to the event store and the logger.
+ * (and those of the current redaction scope), hands it to the logger and the event queue. It
+ * never waits: recording is on the send path.
  */
 export class EventRecorder implements ProviderEvents {
   private readonly redactor: Redactor;
@@ -80,23 +80,6 @@ export class EventRecorder implements ProviderEvents {
         // A throwing logger must not break a send.
       }
     }
-    const write = this.sink.store.append(event).catch((cause: unknown) => {
-      logger?.({
-        level: 'error',
-        time: this.sink.clock.now(),
-        msg: 'event store append failed',
-        providerId: this.providerId,
-        providerType: this.providerType,
-        event: 'events.failed',
-        fields: { error: this.redactor.value(cause) },
-      });
-    });
-    this.sink.pending.add(write);
-    void write.finally(() => this.sink.pending.delete(write));
+    this.sink.queue.push(event);
   }
-}
-
-/** Waits for every event write in flight. */
-export async function flushRecorders(sink: RecorderSink): Promise<void> {
-  while (sink.pending.size > 0) await Promise.all([...sink.pending]);
 }

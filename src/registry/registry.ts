@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isTransportError, TransportError } from '../core/errors.js';
+import { hasErrorCode, isTransportError, TransportError } from '../core/errors.js';
 import { withRedaction, type EventLevel, type EventSeverity, type ProviderEvent } from '../core/events.js';
 import {
   emailMessageSchema,
@@ -23,10 +23,13 @@ import { generateSecretKey, SecretBox, userSecretContext } from '../core/secrets
 import { parseWith } from '../core/validation.js';
 import { guardStorage } from '../storage/guard.js';
 import { memoryStorage } from '../storage/memory.js';
-import type { EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
+import type { DefaultEntry, EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
 import { memoryTransport } from '../testing/memory-transport.js';
-import { EventRecorder, flushRecorders, type RecorderSink } from './recorder.js';
-import { closeQuietly, safeRecipients, sendOptions, toTransportError } from './support.js';
+import { EventQueue } from './event-queue.js';
+import { LiveProviders, type Live, type LiveEntry } from './live-providers.js';
+import { EventRecorder, type RecorderSink } from './recorder.js';
+import { rotateRecordSecrets, rotateTotpSecrets, type RotationContext } from './rotation.js';
+import { safeRecipients, sendOptions, toTransportError } from './support.js';
 import { runTest } from './test-run.js';
 import type {
   CreateProviderInput,
@@ -35,6 +38,8 @@ import type {
   ProviderInfo,
   RegistryOptions,
   RegistrySendOptions,
+  RegistryStats,
+  RotationReport,
   TestOptions,
   UpdateProviderInput,
 } from './types.js';
@@ -49,75 +54,89 @@ const usageSchema = z.object({
 });
 const TENANT_DEFAULT = 'tenant-default';
 const GLOBAL_DEFAULT = 'global-default';
-
-/** A built provider with the event recorder it was given (same record version, same secrets). */
-interface Live {
-  readonly provider: TransportProvider;
-  readonly events: EventRecorder;
-}
-
-interface CacheEntry {
-  readonly version: number;
-  readonly live: Promise<Live>;
-}
+/** Usage kinds the registry derives from the defaults; a host cannot add them by hand. */
+const DEFAULT_KINDS: ReadonlySet<string> = new Set([TENANT_DEFAULT, GLOBAL_DEFAULT]);
+const optionsSchema = z.object({
+  storageTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+  drainTimeoutMs: z.number().int().min(0).max(600_000).default(30_000),
+  eventQueueCapacity: z.number().int().min(1).max(10_000_000).default(10_000),
+  eventBatchSize: z.number().int().min(1).max(10_000).default(100),
+});
+/** Read-modify-write attempts of `update`/`setSecret` without an expected version. */
+const WRITE_ATTEMPTS = 5;
 
 /**
  * The provider registry: everything the "manage transport providers" screen does, as an API.
  * Create it with {@link createRegistry}.
  */
 export class ProviderRegistry {
-  /** The guarded storage (every call wrapped; failures are `STORAGE_FAILED`). */
+  /** The guarded storage (every call bounded by `storageTimeoutMs`; failures are `STORAGE_FAILED`). */
   readonly storage: TransportStorage;
   readonly clock: Clock;
-  private readonly box: SecretBox;
-  private readonly types: Map<string, AnyProviderType>;
-  private readonly sink: RecorderSink;
-  private readonly defaultEventLevel: EventLevel;
-  private readonly cache = new Map<string, CacheEntry>();
-  private closed = false;
+  readonly #box: SecretBox;
+  readonly #types: Map<string, AnyProviderType>;
+  readonly #sink: RecorderSink;
+  readonly #queue: EventQueue;
+  readonly #live: LiveProviders;
+  readonly #defaultEventLevel: EventLevel;
+  #closed = false;
 
   constructor(options: RegistryOptions = {}) {
+    const settings = parseWith(
+      optionsSchema,
+      { storageTimeoutMs: options.storageTimeoutMs, drainTimeoutMs: options.drainTimeoutMs, eventQueueCapacity: options.eventQueueCapacity, eventBatchSize: options.eventBatchSize },
+      'CONFIG_INVALID',
+      'options',
+    );
     const storage = options.storage ?? memoryStorage();
-    this.storage = guardStorage(storage);
+    this.storage = guardStorage(storage, { timeoutMs: settings.storageTimeoutMs });
     if (options.secretKeys === undefined && storage.processLocal !== true) {
       throw new TransportError('CONFIG_INVALID', 'secretKeys is required with a persistent storage adapter', { field: 'secretKeys' });
     }
-    this.box = new SecretBox(options.secretKeys ?? { keys: { local: generateSecretKey() }, current: 'local' });
+    this.#box = new SecretBox(options.secretKeys ?? { keys: { local: generateSecretKey() }, current: 'local' });
     this.clock = options.clock ?? systemClock;
-    this.defaultEventLevel = parseWith(eventLevelSchema, options.defaultEventLevel ?? 'all', 'CONFIG_INVALID', 'defaultEventLevel');
-    this.types = new Map();
+    this.#defaultEventLevel = parseWith(eventLevelSchema, options.defaultEventLevel ?? 'all', 'CONFIG_INVALID', 'defaultEventLevel');
+    this.#types = new Map();
     for (const type of options.types ?? [memoryTransport()]) {
       if (!type || typeof type.type !== 'string' || typeof type.create !== 'function') {
         throw new TransportError('CONFIG_INVALID', 'types must be provider types ({ type, configSchema, secretFields, create })', { field: 'types' });
       }
-      if (this.types.has(type.type)) {
+      if (this.#types.has(type.type)) {
         throw new TransportError('CONFIG_INVALID', `provider type "${type.type}" is registered twice`, { field: 'types' });
       }
-      this.types.set(type.type, type);
+      this.#types.set(type.type, type);
     }
-    this.sink = { store: this.storage.events, logger: options.logger, clock: this.clock, pending: new Set() };
+    this.#queue = new EventQueue({
+      store: this.storage.events,
+      clock: this.clock,
+      logger: options.logger,
+      capacity: settings.eventQueueCapacity,
+      batchSize: settings.eventBatchSize,
+    });
+    this.#sink = { queue: this.#queue, logger: options.logger, clock: this.clock };
+    this.#live = new LiveProviders(settings.drainTimeoutMs);
   }
 
   /** The registered provider types. */
   providerTypes(): readonly AnyProviderType[] {
-    return [...this.types.values()];
+    return [...this.#types.values()];
   }
 
   // ---- records -------------------------------------------------------------------------
 
   /** Creates a provider; config validated by its type, secrets sealed. */
   async create(input: CreateProviderInput): Promise<ProviderInfo> {
-    this.assertOpen();
-    const type = this.typeOf(input?.type);
+    this.#assertOpen();
+    const type = this.#typeOf(input?.type);
     const id = input.id === undefined ? randomUUID() : parseWith(idSchema, input.id, 'CONFIG_INVALID', 'id');
     const config = parseWith(type.configSchema, input.config ?? {}, 'CONFIG_INVALID', 'config') as Record<string, unknown>;
     const name = parseWith(nameSchema, input.name ?? type.type, 'CONFIG_INVALID', 'name');
-    const eventLevel = parseWith(eventLevelSchema, input.eventLevel ?? this.defaultEventLevel, 'CONFIG_INVALID', 'eventLevel');
+    const eventLevel = parseWith(eventLevelSchema, input.eventLevel ?? this.#defaultEventLevel, 'CONFIG_INVALID', 'eventLevel');
     const secrets: Record<string, string> = {};
     for (const [field, value] of Object.entries(input.secrets ?? {})) {
-      secrets[field] = this.sealSecret(type, id, field, value);
+      secrets[field] = this.#sealSecret(type, id, field, value);
     }
-    const now = this.nowIso();
+    const now = this.#nowIso();
     const record: ProviderRecord = {
       id,
       type: type.type,
@@ -131,14 +150,13 @@ export class ProviderRegistry {
       updatedAt: now,
     };
     await this.storage.providers.insert(record);
-    this.registryEvent(record, 'info', 'provider.created', `provider "${name}" created`, { type: type.type });
-    await flushRecorders(this.sink);
-    return this.info(record);
+    this.#registryEvent(record, 'info', 'provider.created', `provider "${name}" created`, { type: type.type });
+    return this.#info(record);
   }
 
   /** The provider, or NOT_FOUND. */
   async get(id: string): Promise<ProviderInfo> {
-    return this.info(await this.record(id));
+    return this.#info(await this.#record(id));
   }
 
   /** All providers, optionally filtered by type or channel. */
@@ -146,36 +164,38 @@ export class ProviderRegistry {
     const records = await this.storage.providers.list();
     return records
       .filter((r) => (filter.type === undefined || r.type === filter.type) && (filter.channel === undefined || r.channel === filter.channel))
-      .map((r) => this.info(r));
+      .map((r) => this.#info(r));
   }
 
-  /** Changes name, config (merged, re-validated) or event level. */
+  /**
+   * Changes name, config (merged, re-validated) or event level. With `expectedVersion` a record
+   * changed meanwhile gives `CONFLICT`; without, the patch is applied to the newest version.
+   */
   async update(id: string, patch: UpdateProviderInput): Promise<ProviderInfo> {
-    const record = await this.record(id);
-    const type = this.typeOf(record.type);
-    const config =
-      patch.config === undefined
-        ? record.config
-        : (parseWith(type.configSchema, { ...record.config, ...patch.config }, 'CONFIG_INVALID', 'config', id) as Record<string, unknown>);
-    const next: ProviderRecord = {
-      ...record,
-      name: patch.name === undefined ? record.name : parseWith(nameSchema, patch.name, 'CONFIG_INVALID', 'name', id),
-      eventLevel: patch.eventLevel === undefined ? record.eventLevel : parseWith(eventLevelSchema, patch.eventLevel, 'CONFIG_INVALID', 'eventLevel', id),
-      channel: typeof type.channel === 'function' ? type.channel(config) : type.channel,
-      config,
-    };
-    const saved = await this.save(next, patch.expectedVersion ?? record.version);
-    this.registryEvent(saved, 'info', 'provider.updated', `provider "${saved.name}" updated`, { fields: Object.keys(patch.config ?? {}) });
-    await flushRecorders(this.sink);
-    return this.info(saved);
+    const saved = await this.#change(id, patch?.expectedVersion, (record) => {
+      const type = this.#typeOf(record.type);
+      const config =
+        patch.config === undefined
+          ? record.config
+          : (parseWith(type.configSchema, { ...record.config, ...patch.config }, 'CONFIG_INVALID', 'config', id) as Record<string, unknown>);
+      return {
+        ...record,
+        name: patch.name === undefined ? record.name : parseWith(nameSchema, patch.name, 'CONFIG_INVALID', 'name', id),
+        eventLevel: patch.eventLevel === undefined ? record.eventLevel : parseWith(eventLevelSchema, patch.eventLevel, 'CONFIG_INVALID', 'eventLevel', id),
+        channel: typeof type.channel === 'function' ? type.channel(config) : type.channel,
+        config,
+      };
+    });
+    this.#registryEvent(saved, 'info', 'provider.updated', `provider "${saved.name}" updated`, { fields: Object.keys(patch.config ?? {}) });
+    return this.#info(saved);
   }
 
   /** A new provider with the same configuration and secrets (re-sealed for it), without usages. */
   async copy(id: string, options: { readonly name?: string; readonly id?: string } = {}): Promise<ProviderInfo> {
-    const record = await this.record(id);
-    const type = this.typeOf(record.type);
+    const record = await this.#record(id);
+    const type = this.#typeOf(record.type);
     const secrets: Record<string, string> = {};
-    for (const [field, sealed] of Object.entries(record.secrets)) secrets[field] = this.box.open(sealed, { recordId: id, field });
+    for (const [field, sealed] of Object.entries(record.secrets)) secrets[field] = this.#box.open(sealed, { recordId: id, field });
     const created = await this.create({
       type: type.type,
       name: options.name ?? `${record.name} (copy)`,
@@ -184,91 +204,88 @@ export class ProviderRegistry {
       eventLevel: record.eventLevel,
       ...(options.id === undefined ? {} : { id: options.id }),
     });
-    this.registryEvent(record, 'info', 'provider.copied', `provider copied to "${created.name}"`, { copyId: created.id });
-    await flushRecorders(this.sink);
+    this.#registryEvent(record, 'info', 'provider.copied', `provider copied to "${created.name}"`, { copyId: created.id });
     return created;
   }
 
   /**
-   * Removes a provider. Fails with PROVIDER_IN_USE (listing the usages) while anything uses it,
-   * unless `force` is set, which also drops its usages and defaults.
+   * Removes a provider. Fails with PROVIDER_IN_USE (listing the usages, defaults included) while
+   * anything uses it, unless `force` is set, which also drops its usages and defaults. One atomic
+   * store operation: a usage or default added concurrently either blocks the removal or fails.
+   * Sends in flight on the provider finish before it is closed.
    */
   async remove(id: string, options: { readonly force?: boolean } = {}): Promise<void> {
-    const record = await this.record(id);
-    const usages = await this.storage.usages.list(id);
-    if (usages.length > 0 && options.force !== true) {
+    this.#assertOpen();
+    const outcome = await this.storage.providers.remove(String(id), { force: options?.force === true });
+    if (outcome.status === 'not-found') throw notFound(id);
+    if (outcome.status === 'in-use') {
+      const usages = [...outcome.usages, ...outcome.defaults.map(defaultUsage)];
       const labels = usages.map((u) => u.label ?? `${u.kind} ${u.id}`).join(', ');
-      throw new TransportError('PROVIDER_IN_USE', `provider "${record.name}" is used by: ${labels}`, { providerId: id, details: { usages } });
+      const record = await this.storage.providers.get(id);
+      throw new TransportError('PROVIDER_IN_USE', `provider "${record?.name ?? id}" is used by: ${labels}`, { providerId: id, details: { usages } });
     }
-    for (const entry of await this.storage.defaults.list()) {
-      if (entry.providerId === id) await this.storage.defaults.set(entry.channel, entry.tenant, undefined);
-    }
-    await this.storage.usages.removeAll(id);
-    await this.storage.providers.delete(id);
-    await this.evict(id);
-    this.registryEvent(record, 'info', 'provider.removed', `provider "${record.name}" removed`, { forced: usages.length > 0 });
-    await flushRecorders(this.sink);
+    const { record } = outcome;
+    const forced = outcome.usages.length + outcome.defaults.length > 0;
+    this.#registryEvent(record, 'info', 'provider.removed', `provider "${record.name}" removed`, { forced });
+    await this.#live.evict(id);
   }
 
   // ---- secrets -------------------------------------------------------------------------
 
   /** Sets (changes) one secret field, e.g. the password. */
   async setSecret(id: string, field: string, value: string, options: { readonly expectedVersion?: number } = {}): Promise<ProviderInfo> {
-    const record = await this.record(id);
-    const sealed = this.sealSecret(this.typeOf(record.type), id, field, value);
-    const saved = await this.save({ ...record, secrets: { ...record.secrets, [field]: sealed } }, options.expectedVersion ?? record.version);
-    this.registryEvent(saved, 'info', 'secret.changed', `secret "${field}" changed`, { field });
-    await flushRecorders(this.sink);
-    return this.info(saved);
+    const saved = await this.#change(id, options?.expectedVersion, (record) => ({
+      ...record,
+      secrets: { ...record.secrets, [field]: this.#sealSecret(this.#typeOf(record.type), id, field, value) },
+    }));
+    this.#registryEvent(saved, 'info', 'secret.changed', `secret "${field}" changed`, { field });
+    return this.#info(saved);
   }
 
   /** Removes one secret field, e.g. the password. */
   async removeSecret(id: string, field: string, options: { readonly expectedVersion?: number } = {}): Promise<ProviderInfo> {
-    const record = await this.record(id);
-    const type = this.typeOf(record.type);
-    if (!type.secretFields.includes(field)) this.unknownSecret(type, field, id);
-    const secrets = { ...record.secrets };
-    delete secrets[field];
-    const saved = await this.save({ ...record, secrets }, options.expectedVersion ?? record.version);
-    this.registryEvent(saved, 'info', 'secret.removed', `secret "${field}" removed`, { field });
-    await flushRecorders(this.sink);
-    return this.info(saved);
+    const saved = await this.#change(id, options?.expectedVersion, (record) => {
+      const type = this.#typeOf(record.type);
+      if (!type.secretFields.includes(field)) this.#unknownSecret(type, field, id);
+      const secrets = { ...record.secrets };
+      delete secrets[field];
+      return { ...record, secrets };
+    });
+    this.#registryEvent(saved, 'info', 'secret.removed', `secret "${field}" removed`, { field });
+    return this.#info(saved);
   }
 
   /**
    * Re-seals every stored secret (provider records and TOTP user secrets) under the current key.
-   * Returns how many values were re-sealed.
+   * A record changed concurrently is read again and retried; a value that cannot be opened (or a
+   * record that cannot be written) is skipped and reported, never dropped. Safe to run again:
+   * it continues with what is left under old keys.
    */
-  async rotateSecrets(): Promise<{ readonly rotated: number }> {
+  async rotateSecrets(): Promise<RotationReport> {
+    this.#assertOpen();
+    const context: RotationContext = { storage: this.storage, box: this.#box, now: () => this.#nowIso() };
     let rotated = 0;
-    for (const record of await this.storage.providers.list()) {
-      const stale = Object.entries(record.secrets).filter(([, sealed]) => this.box.needsRotation(sealed));
-      if (stale.length > 0) {
-        const secrets = { ...record.secrets };
-        for (const [field, sealed] of stale) {
-          const context = { recordId: record.id, field };
-          secrets[field] = this.box.seal(this.box.open(sealed, context), context);
-        }
-        await this.storage.providers.update({ ...record, secrets, version: record.version + 1, updatedAt: this.nowIso() }, record.version);
-        rotated += stale.length;
-      }
-      for (const state of await this.storage.totp.list(record.id)) {
-        if (!this.box.needsRotation(state.sealedSecret)) continue;
-        const context = userSecretContext(record.id, state.userId);
-        const sealedSecret = this.box.seal(this.box.open(state.sealedSecret, context), context);
-        await this.storage.totp.put({ ...state, sealedSecret, version: state.version + 1 }, state.version);
-        rotated += 1;
+    let remaining = 0;
+    const skipped: RotationReport['skipped'][number][] = [];
+    for (const listed of await this.storage.providers.list()) {
+      for (const result of [await rotateRecordSecrets(context, listed), ...(await rotateTotpSecrets(context, listed.id))]) {
+        rotated += result.rotated;
+        remaining += result.skipped.length;
+        skipped.push(...result.skipped);
       }
     }
-    return { rotated };
+    return { rotated, skipped, remaining };
   }
 
   // ---- usages and defaults -------------------------------------------------------------
 
-  /** Registers a place that uses the provider ("used by"). */
+  /** Registers a place that uses the provider ("used by"); NOT_FOUND when the provider is gone. */
   async addUsage(id: string, usage: UsageRef): Promise<void> {
-    await this.record(id);
-    await this.storage.usages.add(id, parseWith(usageSchema, usage, 'CONFIG_INVALID', 'usage', id));
+    const parsed = parseWith(usageSchema, usage, 'CONFIG_INVALID', 'usage', id);
+    if (DEFAULT_KINDS.has(parsed.kind)) {
+      throw new TransportError('CONFIG_INVALID', `invalid usage.kind: "${parsed.kind}" is derived from the defaults; use setDefault()`, { field: 'usage.kind', providerId: id });
+    }
+    if (!(await this.storage.usages.add(String(id), parsed))) throw notFound(id);
   }
 
   /** Removes a usage reference; false when there was none. */
@@ -276,33 +293,28 @@ export class ProviderRegistry {
     return this.storage.usages.remove(id, kind, usageId);
   }
 
-  /** The places that use the provider. */
+  /** The places that use the provider: the host's usages, then the defaults it is. */
   async usages(id: string): Promise<UsageRef[]> {
-    await this.record(id);
-    return this.storage.usages.list(id);
+    await this.#record(id);
+    const [stored, defaults] = await Promise.all([this.storage.usages.list(id), this.storage.defaults.list({ providerId: id })]);
+    return [...stored, ...defaults.sort(byDefault).map(defaultUsage)];
   }
 
   /**
-   * Makes `providerId` the default for its channel, for a tenant or (without one) globally, and
-   * registers the matching usage reference.
+   * Makes `providerId` the default for its channel, for a tenant or (without one) globally,
+   * replacing the previous default. The "used by" view shows it from then on. One atomic store
+   * operation: NOT_FOUND when the provider was removed meanwhile.
    */
   async setDefault(providerId: string, target: { readonly tenant?: string | null } = {}): Promise<void> {
-    const record = await this.record(providerId);
-    const tenant = target.tenant ?? null;
+    const record = await this.#record(providerId);
+    const tenant = target?.tenant ?? null;
     if (tenant !== null) parseWith(z.string().min(1).max(200), tenant, 'CONFIG_INVALID', 'tenant', providerId);
-    await this.clearDefault({ channel: record.channel, tenant });
-    await this.storage.defaults.set(record.channel, tenant, providerId);
-    await this.storage.usages.add(providerId, defaultUsage(record.channel, tenant));
+    if (!(await this.storage.defaults.set(record.channel, tenant, providerId))) throw notFound(providerId);
   }
 
-  /** Clears a default and its usage reference. */
+  /** Clears a default (and with it its "used by" entry). */
   async clearDefault(target: DefaultTarget): Promise<void> {
-    const tenant = target.tenant ?? null;
-    const previous = await this.storage.defaults.get(target.channel, tenant);
-    if (previous === undefined) return;
-    await this.storage.defaults.set(target.channel, tenant, undefined);
-    const usage = defaultUsage(target.channel, tenant);
-    await this.storage.usages.remove(previous, usage.kind, usage.id);
+    await this.storage.defaults.clear(target.channel, target.tenant ?? null);
   }
 
   /** The default provider id: tenant default, then global default; NOT_FOUND when neither is set. */
@@ -325,39 +337,42 @@ export class ProviderRegistry {
   // ---- live providers ------------------------------------------------------------------
 
   /**
-   * The live provider of a record, cached; rebuilt (and the old one closed) when the record's
-   * version changed, also when another app instance changed it.
+   * The live provider of a record, cached; rebuilt when the record's version changed, also when
+   * another app instance changed it. The old build keeps serving the sends it started and is
+   * closed once they settled (at most `drainTimeoutMs` later).
    */
   async resolve(id: string): Promise<TransportProvider> {
-    return (await this.live(id)).provider;
+    return (await this.#entry(id).then((e) => e.live)).provider;
   }
 
-
-  /** Validates and sends a message through a delivery provider, recording events. */
+  /**
+   * Validates and sends a message through a delivery provider. Events are queued, never awaited:
+   * a slow or hanging event store does not delay or fail a send.
+   */
   async send(id: string, message: EmailMessage | TextMessage, options: RegistrySendOptions = {}): Promise<SendResult> {
+    const entry = await this.#entry(id);
     // The cached recorder already holds the opened secrets: no second read or decryption per send.
-    const { provider, events: recorder } = await this.live(id);
-    if (provider.kind !== 'delivery') {
-      throw new TransportError('UNSUPPORTED', `provider ${id} (${provider.type}) does not deliver messages`, { providerId: id });
-    }
-    return withRedaction(options.redact ?? [], async () => {
-      try {
-        const parsed = this.checkMessage(provider, message);
-        const result = await provider.send(parsed, sendOptions(options));
-        recorder.info('send', `sent to ${result.accepted.length} recipient(s)`, {
-          messageId: result.messageId,
-          accepted: result.accepted,
-          rejected: result.rejected,
-          segments: result.segments,
-        });
-        return result;
-      } catch (cause) {
-        const error = toTransportError(cause, id, recorder);
-        recorder.error('send.failed', `send failed: ${error.message}`, { code: error.code, upstream: error.upstream, recipients: safeRecipients(message) });
-        throw error;
-      } finally {
-        await flushRecorders(this.sink);
+    return this.#live.use(entry, async ({ provider, events: recorder }) => {
+      if (provider.kind !== 'delivery') {
+        throw new TransportError('UNSUPPORTED', `provider ${id} (${provider.type}) does not deliver messages`, { providerId: id });
       }
+      return withRedaction(options.redact ?? [], async () => {
+        try {
+          const parsed = this.#checkMessage(provider, message);
+          const result = await provider.send(parsed, sendOptions(options));
+          recorder.info('send', `sent to ${result.accepted.length} recipient(s)`, {
+            messageId: result.messageId,
+            accepted: result.accepted,
+            rejected: result.rejected,
+            segments: result.segments,
+          });
+          return result;
+        } catch (cause) {
+          const error = toTransportError(cause, id, recorder);
+          recorder.error('send.failed', `send failed: ${error.message}`, { code: error.code, upstream: error.upstream, recipients: safeRecipients(message) });
+          throw error;
+        }
+      });
     });
   }
 
@@ -367,8 +382,8 @@ export class ProviderRegistry {
    * failures: they are failing steps of the report.
    */
   async test(id: string, options: TestOptions = {}): Promise<TestReport> {
-    const record = await this.record(id);
-    const recorder = await this.recorderFor(id);
+    const record = await this.#record(id);
+    const recorder = await this.#recorderFor(record);
     const report = await runTest(
       {
         providerId: id,
@@ -384,25 +399,34 @@ export class ProviderRegistry {
     const failed = report.steps.find((s) => !s.ok);
     if (report.ok) recorder.info('test', 'test passed', { steps: report.steps.map((s) => s.name) });
     else recorder.error('test', `test failed at step "${failed?.name}"`, { steps: report.steps.map(({ name, ok, code, detail }) => ({ name, ok, code, detail })) });
-    await flushRecorders(this.sink);
     return report;
   }
 
   // ---- events --------------------------------------------------------------------------
 
-  /** Recorded events, oldest first. */
+  /** Recorded events, oldest first; waits until this registry's queued events are written. */
   async events(query: EventQuery = {}): Promise<ProviderEvent[]> {
-    await flushRecorders(this.sink);
+    await this.#queue.flush();
     return this.storage.events.list(query);
   }
 
   /**
+   * Deletes events recorded before `before` (a Date or ISO time) and returns how many. Events
+   * hold recipients (personal data): call it on a schedule to keep the log bounded.
+   */
+  async pruneEvents(options: { readonly before: Date | string }): Promise<number> {
+    const before = parseWith(z.coerce.date(), options?.before, 'CONFIG_INVALID', 'before');
+    if (Number.isNaN(before.getTime())) throw new TransportError('CONFIG_INVALID', 'invalid before: not a date', { field: 'before' });
+    await this.#queue.flush();
+    return this.storage.events.prune({ before: before.toISOString() });
+  }
+
+  /**
    * Records an event for a provider at its event level, redacted with its secrets. Used by
-   * components built on the registry (BalanceMonitor, second factor).
+   * components built on the registry (BalanceMonitor, second factor). Queued, like every event.
    */
   async recordEvent(id: string, severity: EventSeverity, type: string, message: string, fields: Record<string, unknown> = {}): Promise<void> {
-    (await this.recorderFor(id))[severity](type, message, fields);
-    await flushRecorders(this.sink);
+    (await this.#recorderFor(await this.#record(id)))[severity](type, message, fields);
   }
 
   /**
@@ -410,47 +434,45 @@ export class ProviderRegistry {
    * that store upstream text outside events, such as the BalanceMonitor's last error.
    */
   async redact(id: string, text: string): Promise<string> {
-    return (await this.recorderFor(id)).redact(text);
+    return (await this.#recorderFor(await this.#record(id))).redact(text);
   }
 
-  /** Closes every live provider. The registry cannot be used afterwards. */
+  /** Counters for monitoring: the event queue (written, dropped, failed) and the provider cache. */
+  stats(): RegistryStats {
+    return { events: this.#queue.stats(), providers: this.#live.stats() };
+  }
+
+  /**
+   * Closes every live provider after its in-flight sends (bounded by `drainTimeoutMs`) and
+   * writes the queued events. The registry cannot be used afterwards; the storage stays open.
+   */
   async close(): Promise<void> {
-    this.closed = true;
-    const entries = [...this.cache.values()];
-    this.cache.clear();
-    await Promise.all(entries.map((e) => closeQuietly(e.live)));
-    await flushRecorders(this.sink);
+    this.#closed = true;
+    await this.#live.closeAll();
+    await this.#queue.flush();
   }
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** The cached live provider of a record, rebuilt when the stored version moved on. */
-  private async live(id: string): Promise<Live> {
-    this.assertOpen();
-    const record = await this.record(id);
-    const cached = this.cache.get(id);
-    if (cached && cached.version === record.version) return cached.live;
-    const live = this.build(record);
-    this.cache.set(id, { version: record.version, live });
-    live.catch(() => {
-      if (this.cache.get(id)?.live === live) this.cache.delete(id);
-    });
-    if (cached) void closeQuietly(cached.live);
-    return live;
+  /** The cache entry serving the record's current version (built when needed). */
+  async #entry(id: string): Promise<LiveEntry> {
+    this.#assertOpen();
+    const record = await this.#record(id);
+    return this.#live.entry(id, record.version, () => this.#build(record));
   }
 
-  private async build(record: ProviderRecord): Promise<Live> {
-    const type = this.typeOf(record.type);
+  async #build(record: ProviderRecord): Promise<Live> {
+    const type = this.#typeOf(record.type);
     const config = parseWith(type.configSchema, record.config, 'CONFIG_INVALID', 'config', record.id);
     const secrets: Record<string, string> = {};
     for (const [field, sealed] of Object.entries(record.secrets)) {
       try {
-        secrets[field] = this.box.open(sealed, { recordId: record.id, field });
+        secrets[field] = this.#box.open(sealed, { recordId: record.id, field });
       } catch (cause) {
         throw isTransportError(cause) ? cause.withProvider(record.id) : cause;
       }
     }
-    const events = new EventRecorder(this.sink, record.id, record.type, record.eventLevel, Object.values(secrets));
+    const events = new EventRecorder(this.#sink, record.id, record.type, record.eventLevel, Object.values(secrets));
     try {
       const provider = await type.create(config, secrets, {
         providerId: record.id,
@@ -458,7 +480,7 @@ export class ProviderRegistry {
         events,
         clock: this.clock,
         storage: this.storage,
-        secretBox: this.box,
+        secretBox: this.#box,
       });
       return { provider, events };
     } catch (cause) {
@@ -466,8 +488,7 @@ export class ProviderRegistry {
     }
   }
 
-
-  private checkMessage(provider: DeliveryProvider, message: EmailMessage | TextMessage): EmailMessage | TextMessage {
+  #checkMessage(provider: DeliveryProvider, message: EmailMessage | TextMessage): EmailMessage | TextMessage {
     const parsed: EmailMessage | TextMessage =
       provider.capabilities.message === 'email'
         ? (parseWith(emailMessageSchema, message, 'MESSAGE_INVALID', 'message', provider.id) as EmailMessage)
@@ -488,39 +509,57 @@ export class ProviderRegistry {
   }
 
   /**
-   * The recorder of a record: the live provider's when it is built for the current version (no
-   * secrets opened again), else a fresh one with whatever secrets still open.
+   * The recorder of a record: the live provider's when it is built for this version (no secrets
+   * opened again), else a fresh one with whatever secrets still open.
    */
-  private async recorderFor(id: string): Promise<EventRecorder> {
-    const record = await this.record(id);
-    const cached = this.cache.get(id);
+  async #recorderFor(record: ProviderRecord): Promise<EventRecorder> {
+    const cached = this.#live.cached(record.id);
     if (cached?.version === record.version) {
       const live = await cached.live.catch(() => undefined);
       if (live) return live.events;
     }
     const secrets = Object.entries(record.secrets).flatMap(([field, sealed]) => {
       try {
-        return [this.box.open(sealed, { recordId: id, field })];
+        return [this.#box.open(sealed, { recordId: record.id, field })];
       } catch {
         return [];
       }
     });
-    return new EventRecorder(this.sink, id, record.type, record.eventLevel, secrets);
+    return new EventRecorder(this.#sink, record.id, record.type, record.eventLevel, secrets);
   }
 
-  private registryEvent(record: ProviderRecord, severity: EventSeverity, type: string, message: string, fields: Record<string, unknown>): void {
-    new EventRecorder(this.sink, record.id, record.type, record.eventLevel, [])[severity](type, message, fields);
+  #registryEvent(record: ProviderRecord, severity: EventSeverity, type: string, message: string, fields: Record<string, unknown>): void {
+    new EventRecorder(this.#sink, record.id, record.type, record.eventLevel, [])[severity](type, message, fields);
   }
 
-  private sealSecret(type: AnyProviderType, id: string, field: string, value: unknown): string {
-    if (!type.secretFields.includes(field)) this.unknownSecret(type, field, id);
+  /**
+   * Read-modify-write of a record. With `expectedVersion` one attempt (CONFLICT when stale);
+   * without, a concurrent change is read again and `change` re-applied to it.
+   */
+  async #change(id: string, expectedVersion: number | undefined, change: (record: ProviderRecord) => ProviderRecord): Promise<ProviderRecord> {
+    this.#assertOpen();
+    for (let attempt = 1; ; attempt += 1) {
+      const record = await this.#record(id);
+      const next = { ...change(record), version: (expectedVersion ?? record.version) + 1, updatedAt: this.#nowIso() };
+      try {
+        await this.storage.providers.update(next, expectedVersion ?? record.version);
+        return next;
+      } catch (cause) {
+        const retry = expectedVersion === undefined && attempt < WRITE_ATTEMPTS && hasErrorCode(cause, 'CONFLICT');
+        if (!retry) throw isTransportError(cause) ? cause.withProvider(id) : cause;
+      }
+    }
+  }
+
+  #sealSecret(type: AnyProviderType, id: string, field: string, value: unknown): string {
+    if (!type.secretFields.includes(field)) this.#unknownSecret(type, field, id);
     if (typeof value !== 'string' || value.length === 0 || value.length > 65_536) {
       throw new TransportError('CONFIG_INVALID', `secret "${field}" must be a non-empty string`, { field: `secrets.${field}`, providerId: id });
     }
-    return this.box.seal(value, { recordId: id, field });
+    return this.#box.seal(value, { recordId: id, field });
   }
 
-  private unknownSecret(type: AnyProviderType, field: string, id: string): never {
+  #unknownSecret(type: AnyProviderType, field: string, id: string): never {
     throw new TransportError(
       'CONFIG_INVALID',
       `"${field}" is not a secret field of ${type.type} (known: ${type.secretFields.join(', ') || 'none'})`,
@@ -528,41 +567,25 @@ export class ProviderRegistry {
     );
   }
 
-  private typeOf(name: unknown): AnyProviderType {
-    const type = typeof name === 'string' ? this.types.get(name) : undefined;
+  #typeOf(name: unknown): AnyProviderType {
+    const type = typeof name === 'string' ? this.#types.get(name) : undefined;
     if (!type) {
-      throw new TransportError('NOT_FOUND', `unknown provider type "${String(name)}" (known: ${[...this.types.keys()].join(', ')})`, {
+      throw new TransportError('NOT_FOUND', `unknown provider type "${String(name)}" (known: ${[...this.#types.keys()].join(', ')})`, {
         field: 'type',
-        details: { known: [...this.types.keys()] },
+        details: { known: [...this.#types.keys()] },
       });
     }
     return type;
   }
 
-  private async record(id: string): Promise<ProviderRecord> {
+  async #record(id: string): Promise<ProviderRecord> {
     const record = typeof id === 'string' ? await this.storage.providers.get(id) : undefined;
-    if (!record) throw new TransportError('NOT_FOUND', `provider "${String(id)}" does not exist`, { providerId: String(id) });
+    if (!record) throw notFound(id);
     return record;
   }
 
-  private async save(record: ProviderRecord, expectedVersion: number): Promise<ProviderRecord> {
-    const next = { ...record, version: expectedVersion + 1, updatedAt: this.nowIso() };
-    try {
-      await this.storage.providers.update(next, expectedVersion);
-    } catch (cause) {
-      throw isTransportError(cause) ? cause.withProvider(record.id) : cause;
-    }
-    return next;
-  }
-
-  private async evict(id: string): Promise<void> {
-    const cached = this.cache.get(id);
-    this.cache.delete(id);
-    if (cached) await closeQuietly(cached.live);
-  }
-
-  private info(record: ProviderRecord): ProviderInfo {
-    const type = this.types.get(record.type);
+  #info(record: ProviderRecord): ProviderInfo {
+    const type = this.#types.get(record.type);
     const fields = new Set([...(type?.secretFields ?? []), ...Object.keys(record.secrets)]);
     const secrets: Record<string, { set: boolean }> = {};
     for (const field of fields) secrets[field] = { set: record.secrets[field] !== undefined };
@@ -580,12 +603,12 @@ export class ProviderRegistry {
     };
   }
 
-  private nowIso(): string {
+  #nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new TransportError('UNAVAILABLE', 'the registry is closed', { retryable: false });
+  #assertOpen(): void {
+    if (this.#closed) throw new TransportError('UNAVAILABLE', 'the registry is closed', { retryable: false });
   }
 }
 
@@ -594,8 +617,18 @@ export function createRegistry(options: RegistryOptions = {}): ProviderRegistry 
   return new ProviderRegistry(options);
 }
 
-function defaultUsage(channel: Channel, tenant: string | null): UsageRef {
+function notFound(id: unknown): TransportError {
+  return new TransportError('NOT_FOUND', `provider "${String(id)}" does not exist`, { providerId: String(id) });
+}
+
+/** The "used by" entry a default stands for. */
+function defaultUsage({ channel, tenant }: DefaultEntry): UsageRef {
   return tenant === null
     ? { kind: GLOBAL_DEFAULT, id: channel, label: `global default ${channel} provider` }
     : { kind: TENANT_DEFAULT, id: `${tenant}/${channel}`, label: `default ${channel} provider of tenant ${tenant}` };
+}
+
+/** Global defaults first, then by tenant and channel: a stable "used by" order. */
+function byDefault(a: DefaultEntry, b: DefaultEntry): number {
+  return (a.tenant ?? '').localeCompare(b.tenant ?? '') || a.channel.localeCompare(b.channel);
 }

@@ -1,7 +1,10 @@
+import type { TransportErrorCode } from '../core/errors.js';
 import type { EventLevel, Logger } from '../core/events.js';
 import type { AnyProviderType, Channel, Clock, SendOptions } from '../core/provider.js';
 import type { SecretKeys } from '../core/secrets.js';
 import type { TransportStorage, UsageRef } from '../storage/types.js';
+import type { EventQueueStats } from './event-queue.js';
+import type { LiveProviderStats } from './live-providers.js';
 
 /** Options of {@link createRegistry}. */
 export interface RegistryOptions {
@@ -20,6 +23,52 @@ export interface RegistryOptions {
   readonly clock?: Clock;
   /** Event level of new records when `create` does not say; default `all`. */
   readonly defaultEventLevel?: EventLevel;
+  /**
+   * Bound of every storage call in milliseconds (default 10,000): a hanging adapter method gives
+   * `TIMEOUT` naming the operation instead of hanging the API call.
+   */
+  readonly storageTimeoutMs?: number;
+  /**
+   * How long a replaced or removed provider may keep serving the sends it started before it is
+   * closed anyway, in milliseconds (default 30,000).
+   */
+  readonly drainTimeoutMs?: number;
+  /**
+   * Events held in memory waiting for the event store (default 10,000). When the store is slower
+   * than the events come, the surplus is dropped and counted (`stats().events.dropped`, and an
+   * `events.dropped` event): sends never wait on the event log.
+   */
+  readonly eventQueueCapacity?: number;
+  /** Events per `appendMany` call (default 100). */
+  readonly eventBatchSize?: number;
+}
+
+/** What `registry.stats()` reports. */
+export interface RegistryStats {
+  readonly events: EventQueueStats;
+  readonly providers: LiveProviderStats;
+}
+
+/** A secret value `rotateSecrets()` left under its old key, and why. */
+export interface RotationSkip {
+  readonly providerId: string;
+  /** The secret field of a provider record. */
+  readonly field?: string;
+  /** The user of a TOTP secret. */
+  readonly userId?: string;
+  /** `SECRET_UNREADABLE` (no key opens it), `CONFLICT` (kept changing), `STORAGE_FAILED`, `TIMEOUT`. */
+  readonly code: TransportErrorCode;
+  readonly reason: string;
+}
+
+/** What `registry.rotateSecrets()` did. Run it again to continue with what is left. */
+export interface RotationReport {
+  /** Values re-sealed under the current key by this run. */
+  readonly rotated: number;
+  /** Values left under an old key, with the reason. */
+  readonly skipped: readonly RotationSkip[];
+  /** How many values are still under an old key after this run (`skipped.length`). */
+  readonly remaining: number;
 }
 
 /** What `create` takes. */

@@ -1,38 +1,88 @@
 import { isTransportError, TransportError } from '../core/errors.js';
 import type { TransportStorage } from './types.js';
 
-const STORES = ['providers', 'usages', 'defaults', 'events', 'balance', 'totp', 'challenges'] as const;
+/** The methods contract v2 requires of each store; checked once, so a v1 adapter fails at start-up. */
+const REQUIRED = {
+  providers: ['get', 'list', 'insert', 'update', 'remove'],
+  usages: ['add', 'remove', 'list'],
+  defaults: ['get', 'set', 'clear', 'list'],
+  events: ['appendMany', 'list', 'prune'],
+  balance: ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning'],
+  totp: ['get', 'list', 'put', 'admitAttempt', 'advanceStep', 'delete'],
+  challenges: ['get', 'start', 'admitAttempt', 'delete'],
+} as const;
+
+/** Default bound of one storage call, in milliseconds. */
+export const DEFAULT_STORAGE_TIMEOUT_MS = 10_000;
+
+/** Options of {@link guardStorage}. */
+export interface GuardOptions {
+  /** Bound of every call in milliseconds (default {@link DEFAULT_STORAGE_TIMEOUT_MS}). */
+  readonly timeoutMs?: number;
+}
+
+const GUARDED = Symbol.for('transportkit.guardedStorage');
 
 /**
- * Wraps every method of a host's storage adapter so a failure surfaces as `STORAGE_FAILED`
- * (with the original as `cause`) instead of an arbitrary driver error. TransportErrors the
- * adapter throws on purpose (`CONFLICT`, `NOT_FOUND`) pass through unchanged. There is never a
- * fallback to memory.
+ * Wraps every method of a host's storage adapter:
+ * - a failure surfaces as `STORAGE_FAILED` naming the operation (the original error as `cause`);
+ *   TransportErrors the adapter throws on purpose (`CONFLICT`, `NOT_FOUND`) pass through;
+ * - a call that does not settle within `timeoutMs` rejects with `TIMEOUT` naming the operation
+ *   (the adapter's promise is left to settle on its own: a promise cannot be cancelled);
+ * - a v1 adapter (or one missing a method) is refused with `CONFIG_INVALID` naming the method.
+ *
+ * There is never a fallback to memory.
  */
-export function guardStorage(storage: TransportStorage): TransportStorage {
+export function guardStorage(storage: TransportStorage, options: GuardOptions = {}): TransportStorage {
   if (!storage || typeof storage !== 'object') {
     throw new TransportError('CONFIG_INVALID', 'storage must be a TransportStorage adapter', { field: 'storage' });
   }
-  const guarded: Record<string, unknown> = { processLocal: storage.processLocal === true };
-  for (const name of STORES) {
-    const store = storage[name] as unknown as Record<string, unknown> | undefined;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TransportError('CONFIG_INVALID', 'storageTimeoutMs must be a positive number of milliseconds', { field: 'storageTimeoutMs' });
+  }
+  const source = (storage as { [GUARDED]?: TransportStorage })[GUARDED] ?? storage;
+  const guarded: Record<string | symbol, unknown> = { processLocal: source.processLocal === true, [GUARDED]: source };
+  for (const [name, methods] of Object.entries(REQUIRED)) {
+    const store = source[name as keyof typeof REQUIRED] as unknown as Record<string, unknown> | undefined;
     if (!store || typeof store !== 'object') {
       throw new TransportError('CONFIG_INVALID', `storage.${name} is missing`, { field: `storage.${name}` });
     }
     const wrapped: Record<string, unknown> = {};
-    for (const [method, fn] of Object.entries(store)) {
-      if (typeof fn !== 'function') continue;
-      wrapped[method] = async (...args: unknown[]) => {
-        try {
-          return await (fn as (...a: unknown[]) => unknown).apply(store, args);
-        } catch (cause) {
-          if (isTransportError(cause)) throw cause;
-          throw new TransportError('STORAGE_FAILED', `storage ${name}.${method} failed`, { cause, retryable: true });
-        }
-      };
+    for (const method of methods) {
+      const fn = store[method];
+      if (typeof fn !== 'function') {
+        throw new TransportError('CONFIG_INVALID', `storage.${name}.${method} is missing (storage contract v2, see the CHANGELOG)`, {
+          field: `storage.${name}.${method}`,
+        });
+      }
+      const operation = `${name}.${method}`;
+      wrapped[method] = (...args: unknown[]) => bounded(operation, timeoutMs, () => (fn as (...a: unknown[]) => unknown).apply(store, args));
     }
     guarded[name] = wrapped;
   }
-  if (storage.close) guarded.close = () => storage.close?.();
+  if (source.close) guarded.close = () => bounded('close', timeoutMs, () => source.close?.());
   return guarded as unknown as TransportStorage;
+}
+
+/** Runs one adapter call with a time bound and error normalisation. */
+function bounded<T>(operation: string, timeoutMs: number, call: () => T | Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new TransportError('TIMEOUT', `storage ${operation} did not answer within ${timeoutMs} ms`, { retryable: true, details: { operation, timeoutMs } }));
+    }, timeoutMs);
+    timer.unref?.();
+    const fail = (cause: unknown) => {
+      clearTimeout(timer);
+      reject(isTransportError(cause) ? cause : new TransportError('STORAGE_FAILED', `storage ${operation} failed`, { cause, retryable: true, details: { operation } }));
+    };
+    try {
+      Promise.resolve(call()).then((value) => {
+        clearTimeout(timer);
+        resolve(value);
+      }, fail);
+    } catch (cause) {
+      fail(cause);
+    }
+  });
 }

@@ -3,6 +3,7 @@ import {
   createRegistry,
   generateSecretKey,
   memoryStorage,
+  SecretBox,
   memoryTransport,
   TransportError,
   type LogEntry,
@@ -168,12 +169,12 @@ describe('secrets', () => {
     await before.create({ type: 'leaky', secrets: { token: 'token-value-1' } });
     await before.create({ type: 'memory' });
     await storage.totp.put({
-      providerId: p.id, userId: 'u1', sealedSecret: before['box'].seal('JBSWY3DPEHPK3PXP', { recordId: `user:${p.id}:u1`, field: 'secret' }),
+      providerId: p.id, userId: 'u1', sealedSecret: new SecretBox({ keys: { k1 }, current: 'k1' }).seal('JBSWY3DPEHPK3PXP', { recordId: `user:${p.id}:u1`, field: 'secret' }),
       confirmed: true, lastStep: -1, failures: 0, createdAt: new Date().toISOString(), version: 1,
     });
     const after = setup({ storage, keys: { k1, k2 }, current: 'k2' }).registry;
-    expect(await after.rotateSecrets()).toEqual({ rotated: 3 });
-    expect(await after.rotateSecrets()).toEqual({ rotated: 0 });
+    expect(await after.rotateSecrets()).toEqual({ rotated: 3, skipped: [], remaining: 0 });
+    expect(await after.rotateSecrets()).toEqual({ rotated: 0, skipped: [], remaining: 0 });
     for (const r of await storage.providers.list()) for (const s of Object.values(r.secrets)) expect(s.startsWith('tk1.k2.')).toBe(true);
     expect((await storage.totp.get(p.id, 'u1'))!.sealedSecret.startsWith('tk1.k2.')).toBe(true);
     const onlyNew = setup({ storage, keys: { k2 } }).registry;
@@ -422,11 +423,13 @@ describe('storage failures', () => {
   it('reports a failing event store to the logger without failing the send', async () => {
     const base = memoryStorage();
     const logged: LogEntry[] = [];
-    const storage: TransportStorage = { ...base, events: { ...base.events, append: async () => { throw new Error('disk full'); } } };
+    const storage: TransportStorage = { ...base, events: { ...base.events, appendMany: async () => { throw new Error('disk full'); } } };
     const registry = createRegistry({ storage, logger: (e) => logged.push(e) });
     const p = await registry.create({ type: 'memory', config: { channel: 'sms' } });
     await expect(registry.send(p.id, { to: '+41791234567', text: 'x' })).resolves.toMatchObject({ accepted: ['+41791234567'] });
+    await registry.close();
     expect(logged.some((l) => l.event === 'events.failed')).toBe(true);
+    expect(registry.stats().events.failed).toBeGreaterThan(0);
   });
 
   it('refuses a storage object that lacks a store', () => {
