@@ -122,6 +122,16 @@ export function memoryTransport(): MemoryTransportType {
     secretFields: ['password'],
     create(config, _secrets, context) {
       const { providerId } = context;
+      // Like a real connection pool, closing fails the operations still waiting on the upstream.
+      const closing = new AbortController();
+      const wait = async (signal: AbortSignal | undefined) => {
+        try {
+          await sleep(config.latencyMs, signal ? AbortSignal.any([signal, closing.signal]) : closing.signal);
+        } catch (cause) {
+          if (!closing.signal.aborted || signal?.aborted) throw cause;
+          throw new TransportError('UNAVAILABLE', 'the provider was closed', { providerId, cause });
+        }
+      };
       const provider: DeliveryProvider = {
         kind: 'delivery',
         id: providerId,
@@ -138,7 +148,7 @@ export function memoryTransport(): MemoryTransportType {
         },
         validateAddress: (address) => checkAddress(config.channel, address),
         async send(message: EmailMessage | TextMessage, options: SendOptions = {}): Promise<SendResult> {
-          await sleep(config.latencyMs, options.signal);
+          await wait(options.signal);
           const failure = takeFailure(providerId, 'send');
           if (failure) throw failure;
           if ('text' in message && config.maxLength !== undefined && typeof message.text === 'string' && message.text.length > config.maxLength) {
@@ -154,17 +164,19 @@ export function memoryTransport(): MemoryTransportType {
           return { providerId, messageId, accepted: to, rejected: [] };
         },
         async verify(options: SendOptions = {}) {
-          await sleep(config.latencyMs, options.signal);
+          await wait(options.signal);
           const failure = takeFailure(providerId, 'verify');
           if (failure) throw failure;
           return { detail: 'in-memory transport ready' };
         },
-        async close() {},
+        async close() {
+          closing.abort();
+        },
       };
       if (config.balance !== undefined) {
         const initial = config.balance;
         (provider as { getBalance?: DeliveryProvider['getBalance'] }).getBalance = async (options: SendOptions = {}) => {
-          await sleep(config.latencyMs, options.signal);
+          await wait(options.signal);
           const failure = takeFailure(providerId, 'balance');
           if (failure) throw failure;
           return { amount: balances.get(providerId) ?? initial, unit: config.unit, checkedAt: new Date(context.clock.now()).toISOString() };
