@@ -32,8 +32,10 @@ describe('TOTP provider through the registry', () => {
     clock.advance(30_000);
     const next = await codeAt(secret, stepOf(clock.now()));
     expect(await auth.verify('u1', `${next.slice(0, 3)} ${next.slice(3)}`)).toEqual({ ok: true });
-    expect(await auth.verify('u1', next)).toEqual({ ok: false, reason: 'replayed' });
     expect((await storage.totp.get(info.id, 'u1'))?.failures).toBe(0);
+    // A replay is a compared code, so it counts towards the lock like a wrong one.
+    expect(await auth.verify('u1', next)).toEqual({ ok: false, reason: 'replayed' });
+    expect((await storage.totp.get(info.id, 'u1'))?.failures).toBe(1);
 
     expect(await auth.disable('u1')).toBe(true);
     expect(await auth.disable('u1')).toBe(false);
@@ -120,7 +122,8 @@ describe('TOTP provider through the registry', () => {
     const clock = { now: () => Date.UTC(2031, 5, 1) };
     const a = createRegistry({ types: [totp()], storage, secretKeys, clock });
     const b = createRegistry({ types: [totp()], storage, secretKeys, clock });
-    const { id } = await a.create({ type: 'totp', config: { issuer: 'ACME' } });
+    // Replays count as compared codes; room for the 15 checks of this test before a lock.
+    const { id } = await a.create({ type: 'totp', config: { issuer: 'ACME', maxFailures: 20 } });
     const authA = await resolveTotp(a, id);
     const authB = await resolveTotp(b, id);
     const { secret } = await authA.import('u', { label: 'u', secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' });
@@ -145,7 +148,7 @@ describe('TOTP provider through the registry', () => {
     const { id } = await old.create({ type: 'totp', config: { issuer: 'ACME' } });
     const { secret } = await (await resolveTotp(old, id)).import('u', { label: 'u', secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' });
     const both = createRegistry({ types: [totp()], storage, secretKeys: { keys: { k1, k2 }, current: 'k2' }, clock });
-    expect(await both.rotateSecrets()).toEqual({ rotated: 1 });
+    expect(await both.rotateSecrets()).toMatchObject({ rotated: 1 });
     expect((await storage.totp.get(id, 'u'))?.sealedSecret.split('.')[1]).toBe('k2');
     const onlyNew = createRegistry({ types: [totp()], storage, secretKeys: { keys: { k2 }, current: 'k2' }, clock });
     expect(await (await resolveTotp(onlyNew, id)).verify('u', await codeAt(secret, stepOf(clock.now())))).toEqual({ ok: true });

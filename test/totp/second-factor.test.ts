@@ -198,6 +198,24 @@ describe('second factor with a TOTP provider', () => {
   });
 });
 
+describe('second factor switching between delivery and TOTP', () => {
+  it('a TOTP challenge is never throttled but keeps the resend window of the delivered code', async () => {
+    const { ids, factor, authenticator, memory, clock } = await world({ resendAfterSeconds: 30 });
+    const auth = await authenticator();
+    const first = await factor.challenge('u1', { providerId: ids.sms, address: PHONE });
+    clock.advance(5_000);
+    expect(await factor.challenge('u1', { providerId: auth.id })).toMatchObject({ delivered: false });
+    expect(await factor.challenge('u1', { providerId: auth.id })).toMatchObject({ delivered: false });
+    const error = await factor.challenge('u1', { providerId: ids.email, address: MAIL }).catch((e: unknown) => e);
+    expect(hasErrorCode(error, 'RATE_LIMITED')).toBe(true);
+    expect(error).toMatchObject({ details: { retryAt: first.resendAt, retryAfterSeconds: 25 } });
+    expect(memory.outbox()).toHaveLength(1);
+    clock.set(Date.parse(first.resendAt!));
+    await factor.challenge('u1', { providerId: ids.email, address: MAIL });
+    expect(memory.outbox()).toHaveLength(2);
+  });
+});
+
 describe('second factor redaction', () => {
   it('never records a code in events or logs, at debug level', async () => {
     const { ids, factor, recorded, deliveredCode, clock, registry, memory } = await world({ codeLength: 10 });

@@ -4,7 +4,7 @@ import { withRedaction } from '../../core/events.js';
 import type { CodeCheckResult, CodeRejection, ProviderContext, VerifierProvider } from '../../core/provider.js';
 import { userSecretContext } from '../../core/secrets.js';
 import { parseWith } from '../../core/validation.js';
-import type { TotpUserState } from '../../storage/types.js';
+import type { TotpAttemptRule, TotpUserState } from '../../storage/types.js';
 import type { TotpAlgorithm, TotpConfig } from './config.js';
 import { normalizeCode, normalizeSecret, OtpEngine } from './otp.js';
 
@@ -56,14 +56,27 @@ export interface TotpProvider extends VerifierProvider {
   /**
    * Creates a secret for the user and stores it sealed, unconfirmed; {@link confirm} activates it.
    * Enrolling again before confirmation starts over; a confirmed user needs `replace: true`
-   * (else `CONFLICT`).
+   * (else `CONFLICT`). The write is versioned: when the user's state changed between reading
+   * and writing (another enrolment, a code being checked) it is `CONFLICT` too, and a retry
+   * is safe.
    */
   enroll(userId: string, options: EnrollOptions): Promise<TotpEnrollment>;
-  /** Activates an enrolment with the first code from the user's app; same checks as {@link verify}. */
+  /**
+   * Activates an enrolment with the first code from the user's app, with the checks, counting
+   * and lock-out of {@link verify}; accepting the step and confirming are one atomic write.
+   */
   confirm(userId: string, code: string): Promise<CodeCheckResult>;
+  /**
+   * Checks a code of a confirmed user: `{ ok: true }` or a result with a reason, never an
+   * exception for malformed input or for concurrent calls. Every compared code is counted
+   * before the comparison; at most `maxFailures` codes are compared until a lock of
+   * `lockSeconds` (`locked`, `retryAt`), across all app instances sharing the store. A time
+   * step is accepted once (`replayed` after); an accepted code resets the count.
+   */
+  verify(userId: string, code: string): Promise<CodeCheckResult>;
   /** Removes the user's enrolment; false when there was none. */
   disable(userId: string): Promise<boolean>;
-  /** Stores a secret from another authenticator setup (e.g. 10-byte secrets of otplib 12). */
+  /** Stores a secret from another authenticator setup (e.g. 10-byte secrets of otplib 12); versioned like {@link enroll}. */
   import(userId: string, options: ImportOptions): Promise<TotpEnrollment>;
   /** Whether the user is enrolled, confirmed, locked. */
   status(userId: string): Promise<TotpStatus>;
@@ -73,12 +86,12 @@ const userIdSchema = z.string().min(1, 'must not be empty').max(200);
 const labelSchema = z.string().trim().min(1, 'must not be empty').max(200).refine((v) => !v.includes(':'), 'must not contain ":"');
 const enrollSchema = z.object({ label: labelSchema, replace: z.boolean().default(false) });
 const importSchema = enrollSchema.extend({ secret: z.string().min(1).max(200), confirmed: z.boolean().default(true) });
-/** Attempts of an optimistic read-modify-write before giving up on a hot record. */
-const WRITE_ATTEMPTS = 5;
 
-type Check = { readonly ok: true; readonly state: TotpUserState } | { readonly ok: false; readonly result: CodeCheckResult };
-
-/** The TOTP provider of one record. Build it through the registry (`totp()` type). */
+/**
+ * The TOTP provider of one record. Build it through the registry (`totp()` type). Its per-user
+ * state lives in `storage.totp`; lock-out and replay protection rest on the store's atomic
+ * `admitAttempt` and `advanceStep`, so they hold for any number of app instances on one store.
+ */
 export class TotpAuthenticator implements TotpProvider {
   readonly [TOTP_BRAND] = true as const;
   readonly kind = 'verifier' as const;
@@ -125,21 +138,20 @@ export class TotpAuthenticator implements TotpProvider {
     });
   }
 
+  /** {@inheritDoc TotpProvider.confirm} */
   async confirm(userId: string, code: string): Promise<CodeCheckResult> {
     const id = this.userId(userId);
-    const check = await this.check(id, code, true);
-    if (!check.ok) return check.result;
-    if (!check.state.confirmed) await this.update(id, (s) => ({ ...s, confirmed: true }));
-    this.context.events.info('totp.confirmed', 'enrolment confirmed', { userId: id });
-    return { ok: true };
+    const result = await this.check(id, code, true);
+    if (result.ok) this.context.events.info('totp.confirmed', 'enrolment confirmed', { userId: id });
+    return result;
   }
 
+  /** {@inheritDoc TotpProvider.verify} */
   async verify(userId: string, code: string): Promise<CodeCheckResult> {
     const id = this.userId(userId);
-    const check = await this.check(id, code, false);
-    if (!check.ok) return check.result;
-    this.context.events.info('totp.verified', 'code accepted', { userId: id });
-    return { ok: true };
+    const result = await this.check(id, code, false);
+    if (result.ok) this.context.events.info('totp.verified', 'code accepted', { userId: id });
+    return result;
   }
 
   async disable(userId: string): Promise<boolean> {
@@ -177,63 +189,60 @@ export class TotpAuthenticator implements TotpProvider {
   // ---- internals -----------------------------------------------------------------------
 
   /**
-   * The shared path of verify and confirm: enrolment, lock, shape, window match, then the atomic
-   * step advance that makes a code usable once, also across app instances.
+   * The shared path of verify and confirm. Each step that guards the lock-out or the replay
+   * protection is one atomic store call (admit, then advance), never a read-check-write, so it
+   * holds under any interleaving of calls and app instances.
    */
-  private async check(userId: string, rawCode: unknown, allowUnconfirmed: boolean): Promise<Check> {
-    const state = await this.store.get(this.id, userId);
-    if (!state) return this.reject(userId, 'not-enrolled');
-    if (!state.confirmed && !allowUnconfirmed) return this.reject(userId, 'not-confirmed');
-    const lockedUntil = this.lockedUntil(state);
-    if (lockedUntil) return this.reject(userId, 'locked', lockedUntil);
-    const code = normalizeCode(rawCode);
-    if (!this.otp.wellFormed(code)) return this.fail(state);
-    const secret = this.open(state);
-    const steps = await this.otp.matchingSteps(secret, code, this.context.clock.now());
-    const step = steps.find((s) => s > state.lastStep);
-    if (step === undefined) return steps.length > 0 ? this.reject(userId, 'replayed') : this.fail(state);
-    if (!(await this.store.advanceStep(this.id, userId, step))) return this.reject(userId, 'replayed');
-    return { ok: true, state };
-  }
-
-  /** Counts a failed attempt (optimistically, retried on CONFLICT) and locks at `maxFailures`. */
-  private async fail(initial: TotpUserState): Promise<Check> {
+  private async check(userId: string, rawCode: unknown, allowUnconfirmed: boolean): Promise<CodeCheckResult> {
+    // These two answers need no comparison, so they do not count as attempts.
+    const known = await this.store.get(this.id, userId);
+    if (!known) return this.reject(userId, 'not-enrolled');
+    if (!known.confirmed && !allowUnconfirmed) return this.reject(userId, 'not-confirmed');
     const now = this.context.clock.now();
-    const lockedUntil = new Date(now + this.config.lockSeconds * 1000).toISOString();
-    let locked = false;
-    await this.update(
-      initial.userId,
-      (s) => {
-        locked = s.failures + 1 >= this.config.maxFailures;
-        return locked ? { ...s, failures: 0, lockedUntil } : { ...s, failures: s.failures + 1 };
-      },
-      initial,
-    );
-    if (!locked) return this.reject(initial.userId, 'mismatch');
-    this.context.events.warn('totp.locked', `verification locked after ${this.config.maxFailures} failed attempts`, { userId: initial.userId, lockedUntil });
-    return this.reject(initial.userId, 'locked', lockedUntil);
+    const attempt = await this.store.admitAttempt(this.id, userId, this.attemptRule(now));
+    if (attempt.status === 'not-enrolled') return this.reject(userId, 'not-enrolled');
+    if (attempt.status === 'locked') return this.reject(userId, 'locked', attempt.lockedUntil);
+    // A re-enrolment may have landed since the first read: judge the state that was admitted.
+    if (!attempt.state.confirmed && !allowUnconfirmed) return this.reject(userId, 'not-confirmed');
+    return this.compare(attempt.state, rawCode, now, allowUnconfirmed);
   }
 
-  private reject(userId: string, reason: CodeRejection, retryAt?: string): Check {
+  /** The admission rule of one attempt at `now`: where the count stops and how long a lock lasts. */
+  private attemptRule(now: number): TotpAttemptRule {
+    return { now: iso(now), maxFailures: this.config.maxFailures, lockUntil: iso(now + this.config.lockSeconds * 1000) };
+  }
+
+  /**
+   * Compares an admitted code with the drift window of `state`'s secret and accepts its step
+   * through the atomic `advanceStep` (which also confirms an enrolment when `confirm`).
+   */
+  private async compare(state: TotpUserState, rawCode: unknown, now: number, confirm: boolean): Promise<CodeCheckResult> {
+    const code = normalizeCode(rawCode);
+    if (!this.otp.wellFormed(code)) return this.refuse(state, 'mismatch');
+    const steps = await this.otp.matchingSteps(this.open(state), code, now);
+    const step = steps.find((s) => s > state.lastStep);
+    if (step === undefined) return this.refuse(state, steps.length > 0 ? 'replayed' : 'mismatch');
+    // False: a concurrent call accepted this step (or a later one) first; its success also reset the count.
+    if (!(await this.store.advanceStep(this.id, state.userId, step, { confirm }))) return this.reject(state.userId, 'replayed');
+    return { ok: true };
+  }
+
+  /**
+   * Rejects a compared code. When its admission used up the last attempt (the admitted state
+   * carries the lock), the caller learns of the lock now rather than on the next try.
+   */
+  private refuse(state: TotpUserState, reason: 'mismatch' | 'replayed'): CodeCheckResult {
+    if (state.lockedUntil === undefined) return this.reject(state.userId, reason);
+    this.context.events.warn('totp.locked', `verification locked after ${this.config.maxFailures} failed attempts`, {
+      userId: state.userId,
+      lockedUntil: state.lockedUntil,
+    });
+    return this.reject(state.userId, 'locked', state.lockedUntil);
+  }
+
+  private reject(userId: string, reason: CodeRejection, retryAt?: string): CodeCheckResult {
     this.context.events.warn('totp.rejected', `code rejected: ${reason}`, { userId, reason, ...(retryAt ? { retryAt } : {}) });
-    return { ok: false, result: { ok: false, reason, ...(retryAt ? { retryAt } : {}) } };
-  }
-
-  /** Read-modify-write of a user's state with optimistic versions; a vanished user is left alone. */
-  private async update(userId: string, change: (state: TotpUserState) => TotpUserState, first?: TotpUserState): Promise<void> {
-    let state = first;
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      state ??= await this.store.get(this.id, userId);
-      if (!state) return;
-      try {
-        await this.store.put({ ...change(state), version: state.version + 1 }, state.version);
-        return;
-      } catch (cause) {
-        if (!hasErrorCode(cause, 'CONFLICT')) throw cause;
-        state = undefined;
-      }
-    }
-    throw new TransportError('CONFLICT', `TOTP state of ${userId} keeps changing; try again`, { providerId: this.id });
+    return { ok: false, reason, ...(retryAt ? { retryAt } : {}) };
   }
 
   /** Stores a new secret sealed; refuses to overwrite a confirmed enrolment unless `replace`. */
@@ -278,4 +287,8 @@ export class TotpAuthenticator implements TotpProvider {
   private userId(userId: unknown): string {
     return parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId', this.id);
   }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { hasErrorCode, TransportError } from '../../core/errors.js';
 import { withRedaction, type EventSeverity } from '../../core/events.js';
 import type { EmailMessage, TextMessage } from '../../core/messages.js';
-import type { Channel, Clock, CodeCheckResult, CodeRejection, DeliveryProvider } from '../../core/provider.js';
+import type { Channel, Clock, CodeCheckResult, CodeRejection, DeliveryProvider, VerifierProvider } from '../../core/provider.js';
 import { parseWith } from '../../core/validation.js';
 import type { ProviderRegistry } from '../../registry/registry.js';
 import { guardStorage } from '../../storage/guard.js';
@@ -69,7 +70,18 @@ export interface PendingChallenge {
 
 /** Stored in place of a hash when a verifier provider checks the code itself. */
 const DELEGATED = 'delegated';
-const WRITE_ATTEMPTS = 5;
+/** Reads of the live challenge per verify when it keeps being replaced under the caller. */
+const READ_ROUNDS = 5;
+/** Longer input is no code of ours; not worth hashing. */
+const MAX_CODE_INPUT = 64;
+
+/** What one delivery of a code needs. */
+interface Delivery {
+  readonly to: string;
+  readonly code: string;
+  readonly locale: string | undefined;
+  readonly signal: AbortSignal | undefined;
+}
 
 const optionsSchema = z.object({
   defaultLocale: z.string().min(2).max(20).default('en'),
@@ -88,8 +100,12 @@ const challengeSchema = z.object({
 /**
  * One second-factor API whatever the user chose: `challenge()` sends a random numeric code
  * through any delivery provider (or, for a TOTP provider, sends nothing), `verify()` checks it
- * (or delegates to the TOTP provider). Only a salted HMAC of a code is stored, with expiry and
- * an attempt count; one live challenge per user.
+ * (or delegates to the TOTP provider). Only a salted HMAC of a code is stored, with expiry, a
+ * resend window and an attempt count; one live challenge per user.
+ *
+ * The throttle and the attempt limit are atomic store operations (`start` with `throttle`,
+ * `admitAttempt`, `delete` by challenge id), so they hold for concurrent calls and for several
+ * app instances sharing one store; contention is never an exception from `verify()`.
  */
 export class SecondFactor {
   private readonly registry: ProviderRegistry;
@@ -112,84 +128,67 @@ export class SecondFactor {
   }
 
   /**
-   * Starts a second-factor check. For a delivery provider: generates a code, stores its hash and
-   * sends it (`RATE_LIMITED` within `resendAfterSeconds` of the previous code; a failed delivery
-   * leaves no challenge behind). For a verifier: records that the user's app is the factor.
-   * A new challenge replaces the previous one.
+   * Starts a second-factor check; the new challenge replaces the user's previous one.
+   *
+   * For a delivery provider: generates a code, stores its hash, then sends it. At most one code
+   * is delivered per user per `resendAfterSeconds`, however many calls race (also on other app
+   * instances): the store admits one challenge per resend window, the others are `RATE_LIMITED`
+   * with `details.retryAt` and `details.retryAfterSeconds`. A failed delivery removes its
+   * challenge again. For a verifier (TOTP): stores that the user's app is the factor; never
+   * throttled, and it keeps the resend window of a code delivered just before.
    */
   async challenge(userId: string, options: ChallengeOptions): Promise<ChallengeInfo> {
     const id = parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId');
     const { providerId, address, locale } = parseWith(challengeSchema, options, 'MESSAGE_INVALID', 'options');
     const provider = await this.registry.resolve(providerId);
     const now = this.clock.now();
-    const existing = await this.store.get(id);
-    const expiresAt = iso(now + this.settings.ttlSeconds * 1000);
-    const base = { userId: id, providerId, sentAt: iso(now), expiresAt, attempts: 0, version: (existing?.version ?? 0) + 1 };
-    if (provider.kind === 'verifier') {
-      await this.store.put({ ...base, codeHash: DELEGATED }, existing?.version);
-      await this.note(providerId, 'info', 'second-factor.challenge', 'challenge started; the authenticator app provides the code', { userId: id });
-      return { providerId, channel: provider.channel, delivered: false, expiresAt };
-    }
+    if (provider.kind === 'verifier') return this.startVerifier(id, provider, now);
     const to = this.checkAddress(provider, address);
-    this.throttle(existing, now, providerId);
     const code = randomCode(this.settings.codeLength);
-    const state: ChallengeState = { ...base, codeHash: hashCode(code, binding(id, providerId)) };
-    await this.store.put(state, existing?.version);
+    const state = this.newState(id, providerId, now, hashCode(code, binding(id, providerId)), iso(now + this.settings.resendAfterSeconds * 1000));
+    // Stored before sending: the store's throttle is what lets only one concurrent call deliver.
+    const start = await this.store.start(state, { now: iso(now), throttle: true });
+    if (start.status === 'throttled') throw rateLimited(start.current, now, providerId);
     return withRedaction([code], async () => {
-      let messageId: string | undefined;
-      try {
-        ({ messageId } = await this.registry.send(providerId, this.message(provider, to, code, locale), {
-          redact: [code],
-          ...(options.signal ? { signal: options.signal } : {}),
-        }));
-      } catch (cause) {
-        await this.store.delete(id, state.version).catch(() => false);
-        throw cause;
-      }
-      const resendAt = iso(now + this.settings.resendAfterSeconds * 1000);
-      await this.note(providerId, 'info', 'second-factor.challenge', 'one-time code sent', { userId: id, expiresAt });
-      return { providerId, channel: provider.channel, delivered: true, expiresAt, resendAt, ...(messageId ? { messageId } : {}) };
+      const messageId = await this.deliver(provider, state, { to, code, locale, signal: options.signal });
+      await this.note(providerId, 'info', 'second-factor.challenge', 'one-time code sent', { userId: id, expiresAt: state.expiresAt });
+      const info = { providerId, channel: provider.channel, delivered: true, expiresAt: state.expiresAt, resendAt: state.resendAt };
+      return { ...info, ...(messageId ? { messageId } : {}) };
     });
   }
 
   /**
    * Checks the code of the user's live challenge: `{ ok: true }` once, then the challenge is
-   * gone (`no-challenge`). Of two concurrent checks of the right code exactly one succeeds
-   * (`replayed` for the other). Malformed input is a `mismatch`, never an exception.
+   * gone (`no-challenge`). Each code is counted before it is compared, so at most `maxAttempts`
+   * codes are compared per challenge however many calls race (`locked` after). Of concurrent
+   * checks of the right code exactly one succeeds, the others get `replayed`. Malformed input is
+   * a `mismatch`; neither bad input nor contention is ever an exception.
    */
   async verify(userId: string, code: string): Promise<CodeCheckResult> {
     const id = parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId');
-    let consumed = false;
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+    const candidate = normalizeCode(code);
+    let gone: ChallengeState | undefined;
+    // Each round that ends in `gone` saw a challenge replaced or consumed under it; a few rounds
+    // are plenty, since a challenge cannot be replaced faster than challenge() is called.
+    for (let round = 0; round < READ_ROUNDS; round += 1) {
       const state = await this.store.get(id);
-      if (!state) return consumed ? this.reject(undefined, id, 'replayed') : { ok: false, reason: 'no-challenge' };
+      if (!state) break;
       if (Date.parse(state.expiresAt) <= this.clock.now()) {
-        await this.store.delete(id, state.version);
+        await this.store.delete(id, state.id);
         return this.reject(state.providerId, id, 'expired');
       }
       if (state.codeHash === DELEGATED) return this.delegate(state, code);
-      if (state.attempts >= this.settings.maxAttempts) return this.reject(state.providerId, id, 'locked');
-      const candidate = normalizeCode(code);
-      if (typeof candidate === 'string' && candidate.length <= 64 && codeMatches(candidate, binding(id, state.providerId), state.codeHash)) {
-        if (await this.store.delete(id, state.version)) {
-          await this.note(state.providerId, 'info', 'second-factor.verified', 'one-time code accepted', { userId: id });
-          return { ok: true };
-        }
-        consumed = true;
-        continue;
-      }
-      try {
-        await this.store.put({ ...state, attempts: state.attempts + 1, version: state.version + 1 }, state.version);
-      } catch (cause) {
-        if (hasErrorCode(cause, 'CONFLICT')) continue;
-        throw cause;
-      }
-      return this.reject(state.providerId, id, state.attempts + 1 >= this.settings.maxAttempts ? 'locked' : 'mismatch');
+      const attempt = await this.store.admitAttempt(id, state.id, this.settings.maxAttempts);
+      if (attempt.status === 'admitted') return this.compare(attempt.state, candidate);
+      if (attempt.status === 'locked') return this.reject(state.providerId, id, 'locked');
+      gone = state;
     }
-    return this.reject(undefined, id, consumed ? 'replayed' : 'mismatch');
+    // The challenge this call read is gone: when the code was its code, a concurrent call used it.
+    if (gone && matches(gone, candidate)) return this.reject(gone.providerId, id, 'replayed');
+    return { ok: false, reason: 'no-challenge' };
   }
 
-  /** The user's live challenge, if any. */
+  /** The user's live challenge, if any; `attemptsLeft` counts the codes it will still compare. */
   async pending(userId: string): Promise<PendingChallenge | undefined> {
     const state = await this.store.get(parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId'));
     if (!state || Date.parse(state.expiresAt) <= this.clock.now()) return undefined;
@@ -201,7 +200,7 @@ export class SecondFactor {
     };
   }
 
-  /** Drops the user's live challenge (e.g. sign-in cancelled); false when there was none. */
+  /** Drops the user's live challenge, whichever it is (e.g. sign-in cancelled); false when there was none. */
   async cancel(userId: string): Promise<boolean> {
     return this.store.delete(parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId'));
   }
@@ -213,8 +212,54 @@ export class SecondFactor {
     const provider = await this.registry.resolve(state.providerId);
     if (provider.kind !== 'verifier') return { ok: false, reason: 'no-challenge' };
     const result = await provider.verify(state.userId, typeof code === 'string' ? code : '');
-    if (result.ok) await this.store.delete(state.userId, state.version);
+    // Only this challenge: a newer one started meanwhile stays.
+    if (result.ok) await this.store.delete(state.userId, state.id);
     return result;
+  }
+
+  /**
+   * Judges an admitted code. The right code is accepted by whoever deletes the challenge: of
+   * concurrent right codes exactly one delete wins, the others are replays.
+   */
+  private async compare(state: ChallengeState, candidate: unknown): Promise<CodeCheckResult> {
+    if (!matches(state, candidate)) {
+      return this.reject(state.providerId, state.userId, state.attempts >= this.settings.maxAttempts ? 'locked' : 'mismatch');
+    }
+    if (!(await this.store.delete(state.userId, state.id))) return this.reject(state.providerId, state.userId, 'replayed');
+    await this.note(state.providerId, 'info', 'second-factor.verified', 'one-time code accepted', { userId: state.userId });
+    return { ok: true };
+  }
+
+  /**
+   * Records that the user's app is the factor. Not throttled (nothing is sent), but it keeps the
+   * resend window of a live delivered code, so alternating providers cannot deliver more often.
+   */
+  private async startVerifier(userId: string, provider: VerifierProvider, now: number): Promise<ChallengeInfo> {
+    const live = await this.store.get(userId);
+    const window = live && Date.parse(live.expiresAt) > now && Date.parse(live.resendAt) > now ? live.resendAt : iso(now);
+    const state = this.newState(userId, provider.id, now, DELEGATED, window);
+    await this.store.start(state, { now: iso(now), throttle: false });
+    await this.note(provider.id, 'info', 'second-factor.challenge', 'challenge started; the authenticator app provides the code', { userId });
+    return { providerId: provider.id, channel: provider.channel, delivered: false, expiresAt: state.expiresAt };
+  }
+
+  /** A fresh challenge (new id, no attempts) valid for `ttlSeconds` from `now`. */
+  private newState(userId: string, providerId: string, now: number, codeHash: string, resendAt: string): ChallengeState {
+    const expiresAt = iso(now + this.settings.ttlSeconds * 1000);
+    return { id: randomUUID(), userId, providerId, codeHash, sentAt: iso(now), expiresAt, resendAt, attempts: 0 };
+  }
+
+  /** Sends the code; on failure removes this challenge (only this one), so none is left behind. */
+  private async deliver(provider: DeliveryProvider, state: ChallengeState, delivery: Delivery): Promise<string | undefined> {
+    const { to, code, locale, signal } = delivery;
+    try {
+      const message = this.message(provider, to, code, locale);
+      const { messageId } = await this.registry.send(provider.id, message, { redact: [code], ...(signal ? { signal } : {}) });
+      return messageId;
+    } catch (cause) {
+      await this.store.delete(state.userId, state.id).catch(() => false);
+      throw cause;
+    }
   }
 
   private checkAddress(provider: DeliveryProvider, address: string | undefined): string {
@@ -233,17 +278,6 @@ export class SecondFactor {
       });
     }
     return address;
-  }
-
-  private throttle(existing: ChallengeState | undefined, now: number, providerId: string): void {
-    if (!existing || existing.codeHash === DELEGATED || Date.parse(existing.expiresAt) <= now) return;
-    const allowedAt = Date.parse(existing.sentAt) + this.settings.resendAfterSeconds * 1000;
-    if (now >= allowedAt) return;
-    const retryAfterSeconds = Math.ceil((allowedAt - now) / 1000);
-    throw new TransportError('RATE_LIMITED', `a code was sent moments ago; request a new one in ${retryAfterSeconds} s`, {
-      providerId,
-      details: { retryAt: iso(allowedAt), retryAfterSeconds },
-    });
   }
 
   /** The message for the provider's shape: e-mail gets subject and body, text channels the short text. */
@@ -277,6 +311,26 @@ export function createSecondFactor(options: SecondFactorOptions): SecondFactor {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** True when `candidate` is the code of a delivered challenge (constant-time, bound to user and provider). */
+function matches(state: ChallengeState, candidate: unknown): boolean {
+  return (
+    typeof candidate === 'string' &&
+    candidate.length <= MAX_CODE_INPUT &&
+    state.codeHash !== DELEGATED &&
+    codeMatches(candidate, binding(state.userId, state.providerId), state.codeHash)
+  );
+}
+
+/** The `RATE_LIMITED` error of a challenge inside the resend window of `current`. */
+function rateLimited(current: ChallengeState, now: number, providerId: string): TransportError {
+  const retryAt = current.resendAt;
+  const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(retryAt) - now) / 1000));
+  return new TransportError('RATE_LIMITED', `a code was sent moments ago; request a new one in ${retryAfterSeconds} s`, {
+    providerId,
+    details: { retryAt, retryAfterSeconds },
+  });
 }
 
 /** What a code hash is bound to, so it cannot be moved to another user or provider. */
