@@ -64,6 +64,7 @@ export type {
   ChallengeStart,
   ChallengeAttempt,
   ProviderRemoval,
+  StorageChange,
   TotpAttempt,
   TotpAttemptRule,
 } from './storage/types.js';

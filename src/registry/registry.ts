@@ -25,8 +25,9 @@ import { guardStorage } from '../storage/guard.js';
 import { memoryStorage } from '../storage/memory.js';
 import type { DefaultEntry, EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
 import { memoryTransport } from '../testing/memory-transport.js';
-import { EventQueue } from './event-queue.js';
+import { EventQueue, REGISTRY_EVENT_SOURCE } from './event-queue.js';
 import { LiveProviders, type Live, type LiveEntry } from './live-providers.js';
+import { RecordCache } from './record-cache.js';
 import { EventRecorder, type RecorderSink } from './recorder.js';
 import { rotateRecordSecrets, rotateTotpSecrets, type RotationContext } from './rotation.js';
 import { safeRecipients, sendOptions, toTransportError } from './support.js';
@@ -79,6 +80,8 @@ export class ProviderRegistry {
   readonly #queue: EventQueue;
   readonly #live: LiveProviders;
   readonly #defaultEventLevel: EventLevel;
+  readonly #records = new RecordCache();
+  readonly #logger: RegistryOptions['logger'];
   #closed = false;
 
   constructor(options: RegistryOptions = {}) {
@@ -115,6 +118,8 @@ export class ProviderRegistry {
     });
     this.#sink = { queue: this.#queue, logger: options.logger, clock: this.clock };
     this.#live = new LiveProviders(settings.drainTimeoutMs);
+    this.#logger = options.logger;
+    this.#records.start(this.storage, (cause) => this.#internalError('storage.watch failed; reading records on every send', cause));
   }
 
   /** The registered provider types. */
@@ -227,6 +232,7 @@ export class ProviderRegistry {
     const { record } = outcome;
     const forced = outcome.usages.length + outcome.defaults.length > 0;
     this.#registryEvent(record, 'info', 'provider.removed', `provider "${record.name}" removed`, { forced });
+    this.#records.forget(id);
     await this.#live.evict(id);
   }
 
@@ -448,6 +454,7 @@ export class ProviderRegistry {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#records.stop().catch((cause: unknown) => this.#internalError('storage.watch could not be stopped', cause));
     await this.#live.closeAll();
     await this.#queue.flush();
   }
@@ -457,7 +464,8 @@ export class ProviderRegistry {
   /** The cache entry serving the record's current version (built when needed). */
   async #entry(id: string): Promise<LiveEntry> {
     this.#assertOpen();
-    const record = await this.#record(id);
+    // With a store that announces changes, the send path needs no read per send.
+    const record = await this.#records.read(id, () => this.#record(id));
     return this.#live.entry(id, record.version, () => this.#build(record));
   }
 
@@ -543,6 +551,7 @@ export class ProviderRegistry {
       const next = { ...change(record), version: (expectedVersion ?? record.version) + 1, updatedAt: this.#nowIso() };
       try {
         await this.storage.providers.update(next, expectedVersion ?? record.version);
+        this.#records.forget(id);
         return next;
       } catch (cause) {
         const retry = expectedVersion === undefined && attempt < WRITE_ATTEMPTS && hasErrorCode(cause, 'CONFLICT');
@@ -601,6 +610,16 @@ export class ProviderRegistry {
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };
+  }
+
+  /** Reports a failure of the registry's own machinery to the host's logger; never throws. */
+  #internalError(msg: string, cause: unknown): void {
+    try {
+      const error = cause as { code?: unknown; message?: unknown } | null;
+      this.#logger?.({ level: 'error', time: this.clock.now(), msg, providerId: REGISTRY_EVENT_SOURCE, providerType: 'registry', event: 'registry.error', fields: { code: error?.code, message: String(error?.message ?? cause) } });
+    } catch {
+      // A throwing logger must not break the registry.
+    }
   }
 
   #nowIso(): string {

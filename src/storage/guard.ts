@@ -62,6 +62,18 @@ export function guardStorage(storage: TransportStorage, options: GuardOptions = 
     guarded[name] = wrapped;
   }
   if (source.close) guarded.close = () => bounded('close', timeoutMs, () => source.close?.());
+  if (typeof source.watch === 'function') {
+    guarded.watch = (onChange: Parameters<NonNullable<TransportStorage['watch']>>[0]) =>
+      bounded('watch', timeoutMs, () =>
+        source.watch!((change) => {
+          try {
+            onChange(change);
+          } catch {
+            // A listener's failure must not break the adapter's notification loop.
+          }
+        }),
+      );
+  }
   return guarded as unknown as TransportStorage;
 }
 

@@ -10,6 +10,8 @@ import type {
   TransportStorage,
   UsageRef,
 } from './types.js';
+import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles } from './rules.js';
+import type { StorageChange } from './types.js';
 
 /** Options of {@link memoryStorage}. */
 export interface MemoryStorageOptions {
@@ -19,7 +21,6 @@ export interface MemoryStorageOptions {
 
 const copy = <T>(value: T): T => structuredClone(value);
 const conflict = (what: string) => new TransportError('CONFLICT', `${what} was changed concurrently (stale version)`);
-const after = (iso: string | undefined, now: string): boolean => iso !== undefined && Date.parse(iso) > Date.parse(now);
 
 /**
  * The in-memory storage adapter: the embedded default and the reference implementation of
@@ -40,9 +41,17 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
   const totpKey = (providerId: string, userId: string) => JSON.stringify([providerId, userId]);
   const defaultKey = (channel: string, tenant: string | null) => JSON.stringify([channel, tenant]);
   const defaultsOf = (providerId: string) => [...defaults.values()].filter((d) => d.providerId === providerId);
+  const watchers = new Set<(change: StorageChange) => void>();
+  const changed = (id: string) => {
+    for (const watcher of watchers) watcher({ kind: 'provider', id });
+  };
 
   return {
     processLocal: true,
+    async watch(onChange) {
+      watchers.add(onChange);
+      return async () => void watchers.delete(onChange);
+    },
     providers: {
       async get(id) {
         const r = providers.get(id);
@@ -54,12 +63,14 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
       async insert(record) {
         if (providers.has(record.id)) throw new TransportError('CONFLICT', `provider ${record.id} exists already`);
         providers.set(record.id, copy(record));
+        changed(record.id);
       },
       async update(record, expectedVersion) {
         const current = providers.get(record.id);
         if (!current) throw new TransportError('NOT_FOUND', `provider ${record.id} does not exist`);
         if (current.version !== expectedVersion) throw conflict(`provider ${record.id}`);
         providers.set(record.id, { ...copy(record), version: expectedVersion + 1 });
+        changed(record.id);
       },
       async remove(id, { force }) {
         const record = providers.get(id);
@@ -70,6 +81,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
         providers.delete(id);
         usages.delete(id);
         for (const d of named) defaults.delete(defaultKey(d.channel, d.tenant));
+        changed(id);
         return { status: 'removed', record: copy(record), usages: copy(used), defaults: copy(named) };
       },
     },
@@ -175,31 +187,15 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
       },
       async admitAttempt(providerId, userId, rule) {
         const key = totpKey(providerId, userId);
-        const current = totp.get(key);
-        if (!current) return { status: 'not-enrolled' };
-        if (current.lockedUntil !== undefined && after(current.lockedUntil, rule.now)) return { status: 'locked', lockedUntil: current.lockedUntil };
-        const { lockedUntil: ended, ...rest } = current;
-        const failures = ended === undefined ? current.failures : 0;
-        if (failures >= rule.maxFailures) {
-          totp.set(key, { ...rest, failures, lockedUntil: rule.lockUntil, version: current.version + 1 });
-          return { status: 'locked', lockedUntil: rule.lockUntil };
-        }
-        const next: TotpUserState = {
-          ...rest,
-          failures: failures + 1,
-          ...(failures + 1 >= rule.maxFailures ? { lockedUntil: rule.lockUntil } : {}),
-          version: current.version + 1,
-        };
-        totp.set(key, next);
-        return { status: 'admitted', state: copy(next) };
+        const { next, result } = admitTotpAttempt(totp.get(key), rule);
+        if (next) totp.set(key, next);
+        return copy(result);
       },
       async advanceStep(providerId, userId, step, options = {}) {
         const key = totpKey(providerId, userId);
-        const current = totp.get(key);
-        if (!current || current.lastStep >= step) return false;
-        const { lockedUntil: _dropped, ...rest } = current;
-        totp.set(key, { ...rest, lastStep: step, failures: 0, confirmed: current.confirmed || options.confirm === true, version: current.version + 1 });
-        return true;
+        const next = advanceTotpStep(totp.get(key), step, options.confirm === true);
+        if (next) totp.set(key, next);
+        return next !== undefined;
       },
       async delete(providerId, userId) {
         return totp.delete(totpKey(providerId, userId));
@@ -212,19 +208,14 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
       },
       async start(state, { now, throttle }) {
         const current = challenges.get(state.userId);
-        if (throttle && current && after(current.expiresAt, now) && after(current.resendAt, now)) {
-          return { status: 'throttled', current: copy(current) };
-        }
+        if (throttle && challengeThrottles(current, now)) return { status: 'throttled', current: copy(current) };
         challenges.set(state.userId, copy(state));
         return { status: 'started' };
       },
       async admitAttempt(userId, challengeId, maxAttempts) {
-        const current = challenges.get(userId);
-        if (!current || current.id !== challengeId) return { status: 'gone' };
-        if (current.attempts >= maxAttempts) return { status: 'locked', state: copy(current) };
-        const next = { ...current, attempts: current.attempts + 1 };
-        challenges.set(userId, next);
-        return { status: 'admitted', state: copy(next) };
+        const { next, result } = admitChallengeAttempt(challenges.get(userId), challengeId, maxAttempts);
+        if (next) challenges.set(userId, next);
+        return copy(result);
       },
       async delete(userId, challengeId) {
         const current = challenges.get(userId);

@@ -38,11 +38,29 @@ export interface TransportStorage {
    */
   readonly processLocal?: boolean;
   /**
+   * Optional: announces changes of provider records made through any instance sharing the store
+   * (PostgreSQL `LISTEN/NOTIFY`, an in-process emitter). With it the registry serves sends from
+   * its cached record and rebuilds on a `provider` change, instead of reading the record on every
+   * send. The adapter calls `onChange` after the change is committed, at most about a second
+   * later; when it may have missed changes (a listener connection was lost) it calls
+   * `onChange({ kind: 'reset' })` once it listens again, and the registry drops every cached
+   * record. Resolves once listening, to a function that stops it. Adapters without `watch` keep
+   * the per-send read.
+   */
+  watch?(onChange: (change: StorageChange) => void): Promise<() => Promise<void>>;
+  /**
    * Releases connections, file handles and locks. Optional. Called once by whoever created the
    * adapter (the registry does not own the store); the conformance kit calls it after each test.
    */
   close?(): Promise<void>;
 }
+
+/** What {@link TransportStorage.watch} announces. */
+export type StorageChange =
+  /** The provider record `id` was created, updated or removed. */
+  | { readonly kind: 'provider'; readonly id: string }
+  /** Changes may have been missed: forget every cached record. */
+  | { readonly kind: 'reset' };
 
 /** A stored provider configuration. Secrets are sealed envelopes, never plain values. */
 export interface ProviderRecord {

@@ -1,0 +1,50 @@
+import type { ChallengeAttempt, ChallengeState, TotpAttempt, TotpAttemptRule, TotpUserState } from './types.js';
+
+/**
+ * The decisions of the contract's compare-and-set operations as pure functions of the current
+ * row, so every adapter applies the same rule and only has to make read + write one atomic step
+ * (no await in between in memory, a row lock in a database transaction).
+ */
+
+/** True when the ISO time `iso` is after the ISO time `now`. */
+export function isAfter(iso: string | undefined, now: string): boolean {
+  return iso !== undefined && Date.parse(iso) > Date.parse(now);
+}
+
+/** `totp.admitAttempt`: the state to write (if any) and the answer. */
+export function admitTotpAttempt(current: TotpUserState | undefined, rule: TotpAttemptRule): { next?: TotpUserState; result: TotpAttempt } {
+  if (!current) return { result: { status: 'not-enrolled' } };
+  if (current.lockedUntil !== undefined && isAfter(current.lockedUntil, rule.now)) return { result: { status: 'locked', lockedUntil: current.lockedUntil } };
+  const { lockedUntil: ended, ...rest } = current;
+  const failures = ended === undefined ? current.failures : 0;
+  if (failures >= rule.maxFailures) {
+    return { next: { ...rest, failures, lockedUntil: rule.lockUntil, version: current.version + 1 }, result: { status: 'locked', lockedUntil: rule.lockUntil } };
+  }
+  const next: TotpUserState = {
+    ...rest,
+    failures: failures + 1,
+    ...(failures + 1 >= rule.maxFailures ? { lockedUntil: rule.lockUntil } : {}),
+    version: current.version + 1,
+  };
+  return { next, result: { status: 'admitted', state: next } };
+}
+
+/** `totp.advanceStep`: the state to write, or undefined for a replay or an unknown user. */
+export function advanceTotpStep(current: TotpUserState | undefined, step: number, confirm: boolean): TotpUserState | undefined {
+  if (!current || current.lastStep >= step) return undefined;
+  const { lockedUntil: _dropped, ...rest } = current;
+  return { ...rest, lastStep: step, failures: 0, confirmed: current.confirmed || confirm, version: current.version + 1 };
+}
+
+/** `challenges.start`: true when `current` blocks a new challenge (throttled). */
+export function challengeThrottles(current: ChallengeState | undefined, now: string): current is ChallengeState {
+  return current !== undefined && isAfter(current.expiresAt, now) && isAfter(current.resendAt, now);
+}
+
+/** `challenges.admitAttempt`: the state to write (if any) and the answer. */
+export function admitChallengeAttempt(current: ChallengeState | undefined, challengeId: string, maxAttempts: number): { next?: ChallengeState; result: ChallengeAttempt } {
+  if (!current || current.id !== challengeId) return { result: { status: 'gone' } };
+  if (current.attempts >= maxAttempts) return { result: { status: 'locked', state: current } };
+  const next = { ...current, attempts: current.attempts + 1 };
+  return { next, result: { status: 'admitted', state: next } };
+}
