@@ -1,13 +1,29 @@
 /**
  * A complete storage adapter that keeps everything in one JSON file: an example of wiring your
- * own persistence. Writes are serialised through a queue so read-modify-write operations (the
- * atomic claim, the TOTP compare-and-set, versioned updates) are atomic within this process;
- * a database adapter gets the same guarantee from transactions or conditional updates.
+ * own persistence to the storage contract (version 2) of transportkit.
  *
- * It passes the conformance suite (see test/examples). Run the demo part:
+ * What it guarantees: every operation is atomic among all the processes on one machine that
+ * use the same file on a local filesystem. Each write operation takes a lock file
+ * (`<path>.lock`, created exclusively), reads the file, changes it, writes a temporary file and
+ * renames it over the original, then removes the lock; within a process the operations also
+ * queue, so they do not compete for the lock. Reads take no lock: a rename replaces the file
+ * in one step, so a reader sees a whole old or a whole new file.
+ *
+ * What it does not: network filesystems (NFS, SMB) do not make exclusive creation and rename
+ * reliable across machines, so do not share the file between machines. A lock file older than
+ * `staleLockMs` is taken over (its process is presumed dead); an operation never holds the
+ * lock for nearly that long. Writes are not fsync'ed: they survive a crash of the process, not
+ * a power loss. Every operation rewrites the whole file, so it suits a demo or a handful of
+ * providers, not production volume; a database adapter gets the same guarantees from
+ * transactions or conditional updates.
+ *
+ * It passes the conformance kit of `transportkit/testing`, in one process and from several
+ * processes on one file (test/storage/json-file-storage.test.ts). Run the demo part:
  *   npx tsx examples/json-file-storage.ts /tmp/transportkit.json
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import {
   createRegistry,
@@ -23,6 +39,17 @@ import {
   type UsageRef,
 } from 'transportkit';
 
+/** Options of {@link jsonFileStorage}. */
+export interface JsonFileStorageOptions {
+  /** How long an operation waits for the lock before it throws, in milliseconds (default 10,000). */
+  readonly lockTimeoutMs?: number;
+  /**
+   * Age in milliseconds after which a lock file is taken over, its process presumed dead
+   * (default 30,000). Must stay far above the time one operation takes (milliseconds).
+   */
+  readonly staleLockMs?: number;
+}
+
 interface Data {
   providers: ProviderRecord[];
   usages: Record<string, UsageRef[]>;
@@ -35,143 +62,257 @@ interface Data {
 }
 
 const empty = (): Data => ({ providers: [], usages: {}, defaults: [], events: [], balance: {}, claims: [], totp: [], challenges: {} });
+const clone = <T>(value: T): T => structuredClone(value);
+const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+const after = (iso: string | undefined, now: string) => iso !== undefined && Date.parse(iso) > Date.parse(now);
+const conflict = (what: string) => new TransportError('CONFLICT', `${what} changed concurrently (stale version)`);
 
-/** A JSON-file storage adapter. */
-export function jsonFileStorage(path: string): TransportStorage {
+/** Removes the lock file if it still holds `token`; puts another holder's lock back. */
+async function removeLockIf(lockPath: string, token: string): Promise<void> {
+  const aside = `${lockPath}.${randomUUID()}.old`;
+  try {
+    await rename(lockPath, aside);
+  } catch (error) {
+    if (missing(error)) return;
+    throw error;
+  }
+  if ((await readFile(aside, 'utf8')) !== token) await link(aside, lockPath).catch(() => undefined);
+  await unlink(aside);
+}
+
+/** Takes over a lock file older than `staleMs`: its holder is presumed dead. */
+async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
+  let token: string;
+  try {
+    if (Date.now() - (await stat(lockPath)).mtimeMs <= staleMs) return;
+    token = await readFile(lockPath, 'utf8');
+  } catch (error) {
+    if (missing(error)) return;
+    throw error;
+  }
+  await removeLockIf(lockPath, token);
+}
+
+/** Creates `lockPath` exclusively, retrying with a small random backoff; returns its token. */
+async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Promise<string> {
+  const token = `${process.pid} ${randomUUID()}`;
+  const deadline = Date.now() + timeoutMs;
+  for (let backoff = 1; ; backoff = Math.min(backoff * 2, 20)) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(token).finally(() => handle.close());
+      return token;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    await breakIfStale(lockPath, staleMs);
+    if (Date.now() > deadline) throw new Error(`${lockPath}: lock not acquired within ${timeoutMs} ms`);
+    await sleep(backoff * (0.5 + Math.random()));
+  }
+}
+
+/** A JSON-file storage adapter, safe for several processes on one machine (see the header). */
+export function jsonFileStorage(path: string, options: JsonFileStorageOptions = {}): TransportStorage {
+  const { lockTimeoutMs = 10_000, staleLockMs = 30_000 } = options;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function load(): Promise<Data> {
+  async function load(): Promise<{ data: Data; text: string }> {
     try {
-      return { ...empty(), ...(JSON.parse(await readFile(path, 'utf8')) as Partial<Data>) };
+      const text = await readFile(path, 'utf8');
+      return { data: { ...empty(), ...(JSON.parse(text) as Partial<Data>) }, text };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return empty();
+      if (missing(error)) return { data: empty(), text: '' };
       throw error;
     }
   }
 
-  /** Runs one operation exclusively: load, change, write atomically (temp file + rename). */
-  function exclusive<T>(fn: (data: Data) => T | Promise<T>, write = true): Promise<T> {
+  /** Reads a consistent snapshot; the values returned are parsed afresh, so they are copies. */
+  const read = async <T>(fn: (data: Data) => T): Promise<T> => fn((await load()).data);
+
+  /** One atomic operation: queue, lock, read, change, write a temporary file and rename it, unlock. */
+  function write<T>(fn: (data: Data) => T): Promise<T> {
     const run = queue.then(async () => {
-      const data = await load();
-      const result = await fn(data);
-      if (write) {
-        await writeFile(`${path}.tmp`, JSON.stringify(data));
-        await rename(`${path}.tmp`, path);
+      const token = await acquire(`${path}.lock`, lockTimeoutMs, staleLockMs);
+      try {
+        const { data, text } = await load();
+        const result = fn(data);
+        const changed = JSON.stringify(data);
+        if (changed !== text) {
+          const temporary = `${path}.${randomUUID()}.tmp`;
+          await writeFile(temporary, changed);
+          await rename(temporary, path);
+        }
+        return result;
+      } finally {
+        await removeLockIf(`${path}.lock`, token);
       }
-      return result;
     });
     queue = run.catch(() => undefined);
     return run;
   }
-  const read = <T>(fn: (data: Data) => T) => exclusive(fn, false);
-  const conflict = (what: string) => new TransportError('CONFLICT', `${what} changed concurrently`);
+
+  const defaultsOf = (d: Data, providerId: string) => d.defaults.filter((e) => e.providerId === providerId);
+  const totpIndex = (d: Data, providerId: string, userId: string) => d.totp.findIndex((s) => s.providerId === providerId && s.userId === userId);
+  const claimKey = (providerId: string, day: string) => JSON.stringify([providerId, day]);
 
   return {
+    close: () => queue.then(() => undefined),
     providers: {
       get: (id) => read((d) => d.providers.find((p) => p.id === id)),
       list: () => read((d) => d.providers),
-      insert: (record) =>
-        exclusive((d) => {
-          if (d.providers.some((p) => p.id === record.id)) throw new TransportError('CONFLICT', `provider ${record.id} exists`);
-          d.providers.push(record);
-        }),
-      update: (record, expectedVersion) =>
-        exclusive((d) => {
-          const i = d.providers.findIndex((p) => p.id === record.id);
-          if (i < 0) throw new TransportError('NOT_FOUND', `provider ${record.id} does not exist`);
-          if (d.providers[i]!.version !== expectedVersion) throw conflict(`provider ${record.id}`);
-          d.providers[i] = { ...record, version: expectedVersion + 1 };
-        }),
-      delete: (id) =>
-        exclusive((d) => {
-          const before = d.providers.length;
+      insert(record) {
+        const input = clone(record);
+        return write((d) => {
+          if (d.providers.some((p) => p.id === input.id)) throw new TransportError('CONFLICT', `provider ${input.id} exists already`);
+          d.providers.push(input);
+        });
+      },
+      update(record, expectedVersion) {
+        const input = clone(record);
+        return write((d) => {
+          const i = d.providers.findIndex((p) => p.id === input.id);
+          if (i < 0) throw new TransportError('NOT_FOUND', `provider ${input.id} does not exist`);
+          if (d.providers[i]!.version !== expectedVersion) throw conflict(`provider ${input.id}`);
+          d.providers[i] = { ...input, version: expectedVersion + 1 };
+        });
+      },
+      remove: (id, { force }) =>
+        write((d) => {
+          const record = d.providers.find((p) => p.id === id);
+          if (!record) return { status: 'not-found' as const };
+          const usages = d.usages[id] ?? [];
+          const defaults = defaultsOf(d, id);
+          if (!force && (usages.length > 0 || defaults.length > 0)) return { status: 'in-use' as const, usages, defaults };
           d.providers = d.providers.filter((p) => p.id !== id);
-          return d.providers.length < before;
+          delete d.usages[id];
+          d.defaults = d.defaults.filter((e) => e.providerId !== id);
+          return { status: 'removed' as const, record, usages, defaults };
         }),
     },
     usages: {
-      add: (providerId, usage) =>
-        exclusive((d) => {
+      add(providerId, usage) {
+        const input = clone(usage);
+        return write((d) => {
+          if (!d.providers.some((p) => p.id === providerId)) return false;
           const list = (d.usages[providerId] ??= []);
-          const i = list.findIndex((u) => u.kind === usage.kind && u.id === usage.id);
-          if (i >= 0) list[i] = usage;
-          else list.push(usage);
-        }),
+          const i = list.findIndex((u) => u.kind === input.kind && u.id === input.id);
+          if (i >= 0) list[i] = input;
+          else list.push(input);
+          return true;
+        });
+      },
       remove: (providerId, kind, id) =>
-        exclusive((d) => {
+        write((d) => {
           const list = d.usages[providerId] ?? [];
           const i = list.findIndex((u) => u.kind === kind && u.id === id);
           if (i >= 0) list.splice(i, 1);
           return i >= 0;
         }),
       list: (providerId) => read((d) => d.usages[providerId] ?? []),
-      removeAll: (providerId) =>
-        exclusive((d) => {
-          delete d.usages[providerId];
-        }),
     },
     defaults: {
       get: (channel, tenant) => read((d) => d.defaults.find((e) => e.channel === channel && e.tenant === tenant)?.providerId),
       set: (channel, tenant, providerId) =>
-        exclusive((d) => {
-          d.defaults = d.defaults.filter((e) => !(e.channel === channel && e.tenant === tenant));
-          if (providerId !== undefined) d.defaults.push({ channel, tenant, providerId });
+        write((d) => {
+          if (d.providers.find((p) => p.id === providerId)?.channel !== channel) return false;
+          d.defaults = [...d.defaults.filter((e) => !(e.channel === channel && e.tenant === tenant)), { channel, tenant, providerId }];
+          return true;
         }),
-      list: () => read((d) => d.defaults),
+      clear: (channel, tenant) =>
+        write((d) => {
+          const previous = d.defaults.find((e) => e.channel === channel && e.tenant === tenant)?.providerId;
+          d.defaults = d.defaults.filter((e) => !(e.channel === channel && e.tenant === tenant));
+          return previous;
+        }),
+      list: (filter = {}) => read((d) => (filter.providerId === undefined ? d.defaults : defaultsOf(d, filter.providerId))),
     },
     events: {
-      append: (event) =>
-        exclusive((d) => {
-          d.events.push(event);
-        }),
+      appendMany(events) {
+        const input = clone(events);
+        if (input.length === 0) return Promise.resolve();
+        return write((d) => {
+          d.events.push(...input);
+        });
+      },
       list: (query = {}) =>
         read((d) => {
-          const found = d.events.filter(
-            (e) =>
-              (query.providerId === undefined || e.providerId === query.providerId) &&
-              (query.types === undefined || query.types.includes(e.type)) &&
-              (query.since === undefined || Date.parse(e.time) >= Date.parse(query.since)),
-          );
+          const found = d.events
+            .filter(
+              (e) =>
+                (query.providerId === undefined || e.providerId === query.providerId) &&
+                (query.types === undefined || query.types.includes(e.type)) &&
+                (query.since === undefined || Date.parse(e.time) >= Date.parse(query.since)),
+            )
+            .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
           return query.limit === undefined ? found : found.slice(Math.max(0, found.length - query.limit));
+        }),
+      prune: ({ before }) =>
+        write((d) => {
+          const kept = d.events.filter((e) => Date.parse(e.time) >= Date.parse(before));
+          const pruned = d.events.length - kept.length;
+          d.events = kept;
+          return pruned;
         }),
     },
     balance: {
       get: (providerId) => read((d) => d.balance[providerId]),
-      put: (state) =>
-        exclusive((d) => {
-          d.balance[state.providerId] = state;
-        }),
+      put(state) {
+        const input = clone(state);
+        return write((d) => {
+          d.balance[input.providerId] = input;
+        });
+      },
       claimDailyWarning: (providerId, day) =>
-        exclusive((d) => {
-          const key = `${providerId}\u0000${day}`;
-          if (d.claims.includes(key)) return false;
-          d.claims.push(key);
+        write((d) => {
+          if (d.claims.includes(claimKey(providerId, day))) return false;
+          d.claims.push(claimKey(providerId, day));
           return true;
         }),
       releaseDailyWarning: (providerId, day) =>
-        exclusive((d) => {
-          d.claims = d.claims.filter((k) => k !== `${providerId}\u0000${day}`);
+        write((d) => {
+          d.claims = d.claims.filter((k) => k !== claimKey(providerId, day));
         }),
     },
     totp: {
-      get: (providerId, userId) => read((d) => d.totp.find((s) => s.providerId === providerId && s.userId === userId)),
+      get: (providerId, userId) => read((d) => d.totp[totpIndex(d, providerId, userId)]),
       list: (providerId) => read((d) => d.totp.filter((s) => s.providerId === providerId)),
-      put: (state, expectedVersion) =>
-        exclusive((d) => {
-          const i = d.totp.findIndex((s) => s.providerId === state.providerId && s.userId === state.userId);
-          if (expectedVersion === undefined ? i >= 0 : i < 0 || d.totp[i]!.version !== expectedVersion) throw conflict(`TOTP state of ${state.userId}`);
-          if (i >= 0) d.totp[i] = state;
-          else d.totp.push(state);
+      put(state, expectedVersion) {
+        const input = clone(state);
+        return write((d) => {
+          const i = totpIndex(d, input.providerId, input.userId);
+          if (expectedVersion === undefined ? i >= 0 : d.totp[i]?.version !== expectedVersion) throw conflict(`TOTP state of ${input.userId}`);
+          if (i >= 0) d.totp[i] = input;
+          else d.totp.push(input);
+        });
+      },
+      admitAttempt: (providerId, userId, rule) =>
+        write((d) => {
+          const i = totpIndex(d, providerId, userId);
+          const current = d.totp[i];
+          if (!current) return { status: 'not-enrolled' as const };
+          if (after(current.lockedUntil, rule.now)) return { status: 'locked' as const, lockedUntil: current.lockedUntil! };
+          const { lockedUntil: ended, ...rest } = current;
+          const failures = ended === undefined ? current.failures : 0;
+          if (failures >= rule.maxFailures) {
+            d.totp[i] = { ...rest, failures, lockedUntil: rule.lockUntil, version: current.version + 1 };
+            return { status: 'locked' as const, lockedUntil: rule.lockUntil };
+          }
+          const locks = failures + 1 >= rule.maxFailures ? { lockedUntil: rule.lockUntil } : {};
+          const next: TotpUserState = { ...rest, failures: failures + 1, ...locks, version: current.version + 1 };
+          d.totp[i] = next;
+          return { status: 'admitted' as const, state: next };
         }),
-      advanceStep: (providerId, userId, step) =>
-        exclusive((d) => {
-          const s = d.totp.find((x) => x.providerId === providerId && x.userId === userId);
-          if (!s || s.lastStep >= step) return false;
-          Object.assign(s, { lastStep: step, failures: 0, version: s.version + 1 });
+      advanceStep: (providerId, userId, step, options = {}) =>
+        write((d) => {
+          const i = totpIndex(d, providerId, userId);
+          const current = d.totp[i];
+          if (!current || current.lastStep >= step) return false;
+          const { lockedUntil: _dropped, ...rest } = current;
+          d.totp[i] = { ...rest, lastStep: step, failures: 0, confirmed: current.confirmed || options.confirm === true, version: current.version + 1 };
           return true;
         }),
       delete: (providerId, userId) =>
-        exclusive((d) => {
+        write((d) => {
           const before = d.totp.length;
           d.totp = d.totp.filter((s) => !(s.providerId === providerId && s.userId === userId));
           return d.totp.length < before;
@@ -179,15 +320,28 @@ export function jsonFileStorage(path: string): TransportStorage {
     },
     challenges: {
       get: (userId) => read((d) => d.challenges[userId]),
-      put: (state, expectedVersion) =>
-        exclusive((d) => {
-          if (expectedVersion !== undefined && d.challenges[state.userId]?.version !== expectedVersion) throw conflict(`challenge of ${state.userId}`);
-          d.challenges[state.userId] = state;
-        }),
-      delete: (userId, expectedVersion) =>
-        exclusive((d) => {
+      start(state, { now, throttle }) {
+        const input = clone(state);
+        return write((d) => {
+          const current = d.challenges[input.userId];
+          if (throttle && current && after(current.expiresAt, now) && after(current.resendAt, now)) return { status: 'throttled' as const, current };
+          d.challenges[input.userId] = input;
+          return { status: 'started' as const };
+        });
+      },
+      admitAttempt: (userId, challengeId, maxAttempts) =>
+        write((d) => {
           const current = d.challenges[userId];
-          if (!current || (expectedVersion !== undefined && current.version !== expectedVersion)) return false;
+          if (!current || current.id !== challengeId) return { status: 'gone' as const };
+          if (current.attempts >= maxAttempts) return { status: 'locked' as const, state: current };
+          const next = { ...current, attempts: current.attempts + 1 };
+          d.challenges[userId] = next;
+          return { status: 'admitted' as const, state: next };
+        }),
+      delete: (userId, challengeId) =>
+        write((d) => {
+          const current = d.challenges[userId];
+          if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
           delete d.challenges[userId];
           return true;
         }),
@@ -197,11 +351,15 @@ export function jsonFileStorage(path: string): TransportStorage {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2] ?? 'transportkit-data.json';
+  const storage = jsonFileStorage(file);
   const registry = createRegistry({
-    storage: jsonFileStorage(file),
+    storage,
     secretKeys: { keys: { k1: process.env.TK_KEY ?? generateSecretKey() }, current: 'k1' },
   });
   const p = await registry.create({ type: 'memory', name: 'Stored in a file', config: { channel: 'email' }, secrets: { password: 'pw' } });
   await registry.send(p.id, { to: 'someone@example.org', subject: 'Hi', text: 'Stored in JSON.' });
-  console.log(JSON.stringify({ file, providers: (await registry.list()).length, events: (await registry.events()).length }));
+  const counts = { file, providers: (await registry.list()).length, events: (await registry.events()).length };
+  await registry.close();
+  await storage.close?.();
+  console.log(JSON.stringify(counts));
 }

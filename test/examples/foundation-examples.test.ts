@@ -4,17 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runStorageConformance } from '../../src/testing/index.js';
-import { jsonFileStorage } from '../../examples/json-file-storage.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
 const runExample = (file: string, args: string[] = []) =>
   execFileSync(tsx, [join(root, 'examples', file), ...args], { cwd: root, env: { ...process.env, TK_KEY: undefined } }).toString();
 
-let n = 0;
 const dir = mkdtempSync(join(tmpdir(), 'tk-json-'));
-runStorageConformance({ describe, it, expect }, () => jsonFileStorage(join(dir, `store-${n++}.json`)), 'examples/json-file-storage');
 
 describe('examples', () => {
   it('quick-start runs and sends through the default provider', () => {

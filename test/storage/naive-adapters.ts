@@ -1,0 +1,316 @@
+/**
+ * Mutants of memoryStorage for the mutation test of the conformance kit: each one does a
+ * single invariant as a read-then-write with an event-loop turn in between (what an adapter
+ * does when it reads a row, decides, then writes without a transaction or a conditional
+ * write), or returns a stored object instead of a copy. Everything else stays atomic, so each
+ * mutant is sequentially correct and only a race (or the copy check) can tell.
+ */
+import { setImmediate as gap } from 'node:timers/promises';
+import { hasErrorCode, memoryStorage, TransportError, type DefaultEntry, type ProviderRecord, type TotpUserState, type TransportStorage } from '../../src/index.js';
+
+/** A mutant: wraps a store and replaces one method. */
+export interface Mutant {
+  readonly name: string;
+  /** The race scenario that must catch it (`storageRaceScenarios` id), or `copies` for the basic checks. */
+  readonly caughtBy: string;
+  wrap(inner: TransportStorage): TransportStorage;
+}
+
+/** Writes a TOTP state whatever is stored (last write wins), as an unconditional UPDATE would. */
+async function overwriteTotp(inner: TransportStorage, next: TotpUserState): Promise<void> {
+  for (;;) {
+    try {
+      return await inner.totp.put(next, (await inner.totp.get(next.providerId, next.userId))?.version);
+    } catch (error) {
+      if (!hasErrorCode(error, 'CONFLICT')) throw error;
+    }
+  }
+}
+
+/** A scratch copy of one TOTP state, where the reference logic computes the next state. */
+async function scratchTotp(current: TotpUserState | undefined): Promise<TransportStorage> {
+  const scratch = memoryStorage();
+  if (current) await scratch.totp.put(current);
+  return scratch;
+}
+
+/**
+ * Defaults kept as rows without a unique key per channel and tenant, set by read-then-insert;
+ * `providers.remove` consults and deletes the rows (so only the one-default race can tell).
+ */
+function rowDefaults(inner: TransportStorage): TransportStorage {
+  let rows: DefaultEntry[] = [];
+  const find = (channel: string, tenant: string | null) => rows.findIndex((d) => d.channel === channel && d.tenant === tenant);
+  const naming = (providerId: string) => rows.filter((d) => d.providerId === providerId).map((d) => ({ ...d }));
+  return {
+    ...inner,
+    providers: {
+      ...inner.providers,
+      async remove(id, { force }) {
+        const defaults = naming(id);
+        if (!force && defaults.length > 0 && (await inner.providers.get(id))) return { status: 'in-use', usages: await inner.usages.list(id), defaults };
+        const removal = await inner.providers.remove(id, { force });
+        if (removal.status === 'removed') rows = rows.filter((d) => d.providerId !== id);
+        return removal.status === 'not-found' ? removal : { ...removal, defaults };
+      },
+    },
+    defaults: {
+      async get(channel, tenant) {
+        return rows[find(channel, tenant)]?.providerId;
+      },
+      async set(channel, tenant, providerId) {
+        if ((await inner.providers.get(providerId))?.channel !== channel) return false;
+        const i = find(channel, tenant);
+        await gap();
+        if (i >= 0) rows[i] = { channel, tenant, providerId };
+        else rows.push({ channel, tenant, providerId });
+        return true;
+      },
+      async clear(channel, tenant) {
+        const previous = rows[find(channel, tenant)]?.providerId;
+        rows = rows.filter((d) => !(d.channel === channel && d.tenant === tenant));
+        return previous;
+      },
+      async list(filter = {}) {
+        return filter.providerId === undefined ? rows.map((d) => ({ ...d })) : naming(filter.providerId);
+      },
+    },
+  };
+}
+
+export const mutants: readonly Mutant[] = [
+  {
+    name: 'providers.remove lists the references, then deletes',
+    caughtBy: 'providers.remove-vs-usages.add',
+    wrap: (inner) => ({
+      ...inner,
+      providers: {
+        ...inner.providers,
+        async remove(id, { force }) {
+          const usages = await inner.usages.list(id);
+          const defaults = await inner.defaults.list({ providerId: id });
+          if (!force && (usages.length > 0 || defaults.length > 0)) return { status: 'in-use', usages, defaults };
+          await gap();
+          return inner.providers.remove(id, { force: true });
+        },
+      },
+    }),
+  },
+  {
+    // The late add goes through the atomic add, so it is lost rather than left dangling; it
+    // still reports true, as a plain INSERT after a SELECT would.
+    name: 'usages.add checks the provider, then adds',
+    caughtBy: 'providers.remove-vs-usages.add',
+    wrap: (inner) => ({
+      ...inner,
+      usages: {
+        ...inner.usages,
+        async add(providerId, usage) {
+          if (!(await inner.providers.get(providerId))) return false;
+          await gap();
+          await inner.usages.add(providerId, usage);
+          return true;
+        },
+      },
+    }),
+  },
+  {
+    name: 'defaults.set checks the provider, then sets',
+    caughtBy: 'providers.remove-vs-defaults.set',
+    wrap: (inner) => ({
+      ...inner,
+      defaults: {
+        ...inner.defaults,
+        async set(channel, tenant, providerId) {
+          if ((await inner.providers.get(providerId))?.channel !== channel) return false;
+          await gap();
+          await inner.defaults.set(channel, tenant, providerId);
+          return true;
+        },
+      },
+    }),
+  },
+  {
+    name: 'usages.add checks the provider, then adds (against a forced remove)',
+    caughtBy: 'providers.remove-force-vs-usages.add-and-defaults.set',
+    wrap: (inner) => mutants[1]!.wrap(inner),
+  },
+  {
+    name: 'defaults.set reads the setting of channel + tenant, then inserts or replaces it',
+    caughtBy: 'defaults.set-one-channel-and-tenant',
+    wrap: rowDefaults,
+  },
+  {
+    name: 'providers.update compares the version, then writes',
+    caughtBy: 'providers.update-one-version',
+    wrap: (inner) => ({
+      ...inner,
+      providers: {
+        ...inner.providers,
+        async update(record, expectedVersion) {
+          const current = await inner.providers.get(record.id);
+          if (!current) throw new TransportError('NOT_FOUND', `provider ${record.id} does not exist`);
+          if (current.version !== expectedVersion) throw new TransportError('CONFLICT', 'stale version');
+          await gap();
+          const latest = (await inner.providers.get(record.id))!;
+          await inner.providers.update(record, latest.version);
+        },
+      },
+    }),
+  },
+  {
+    name: 'balance.claimDailyWarning looks for the claim, then stores it',
+    caughtBy: 'balance.claimDailyWarning',
+    wrap: (inner) => {
+      const claims = new Set<string>();
+      return {
+        ...inner,
+        balance: {
+          ...inner.balance,
+          async claimDailyWarning(providerId, day) {
+            if (claims.has(`${providerId}/${day}`)) return false;
+            await gap();
+            claims.add(`${providerId}/${day}`);
+            return true;
+          },
+          async releaseDailyWarning(providerId, day) {
+            claims.delete(`${providerId}/${day}`);
+          },
+        },
+      };
+    },
+  },
+  {
+    name: 'totp.advanceStep reads the state, then writes the next one',
+    caughtBy: 'totp.advanceStep-one-step',
+    wrap: (inner) => ({
+      ...inner,
+      totp: {
+        ...inner.totp,
+        async advanceStep(providerId, userId, step, options) {
+          const scratch = await scratchTotp(await inner.totp.get(providerId, userId));
+          const accepted = await scratch.totp.advanceStep(providerId, userId, step, options);
+          await gap();
+          if (accepted) await overwriteTotp(inner, (await scratch.totp.get(providerId, userId))!);
+          return accepted;
+        },
+      },
+    }),
+  },
+  {
+    name: 'totp.admitAttempt reads the state, then writes the counted one',
+    caughtBy: 'totp.admitAttempt-max-failures',
+    wrap: (inner) => ({
+      ...inner,
+      totp: {
+        ...inner.totp,
+        async admitAttempt(providerId, userId, rule) {
+          const scratch = await scratchTotp(await inner.totp.get(providerId, userId));
+          const attempt = await scratch.totp.admitAttempt(providerId, userId, rule);
+          await gap();
+          const next = await scratch.totp.get(providerId, userId);
+          if (next) await overwriteTotp(inner, next);
+          return attempt;
+        },
+      },
+    }),
+  },
+  {
+    name: 'totp.put compares the version, then writes',
+    caughtBy: 'totp.put-one-version',
+    wrap: (inner) => ({
+      ...inner,
+      totp: {
+        ...inner.totp,
+        async put(state, expectedVersion) {
+          const current = await inner.totp.get(state.providerId, state.userId);
+          if (expectedVersion === undefined ? current !== undefined : current?.version !== expectedVersion) throw new TransportError('CONFLICT', 'stale version');
+          await gap();
+          await overwriteTotp(inner, state);
+        },
+      },
+    }),
+  },
+  {
+    name: 'challenges.start reads the live challenge, then replaces it',
+    caughtBy: 'challenges.start-throttled',
+    wrap: (inner) => ({
+      ...inner,
+      challenges: {
+        ...inner.challenges,
+        async start(state, { now, throttle }) {
+          const scratch = memoryStorage();
+          const current = await inner.challenges.get(state.userId);
+          if (current) await scratch.challenges.start(current, { now, throttle: false });
+          const result = await scratch.challenges.start(state, { now, throttle });
+          await gap();
+          if (result.status === 'started') await inner.challenges.start(state, { now, throttle: false });
+          return result;
+        },
+      },
+    }),
+  },
+  {
+    name: 'challenges.admitAttempt reads the attempts, then writes them',
+    caughtBy: 'challenges.admitAttempt-max-attempts',
+    wrap: (inner) => ({
+      ...inner,
+      challenges: {
+        ...inner.challenges,
+        async admitAttempt(userId, challengeId, maxAttempts) {
+          const current = await inner.challenges.get(userId);
+          if (!current || current.id !== challengeId) return { status: 'gone' };
+          if (current.attempts >= maxAttempts) return { status: 'locked', state: current };
+          const state = { ...current, attempts: current.attempts + 1 };
+          await gap();
+          await inner.challenges.start(state, { now: state.sentAt, throttle: false });
+          return { status: 'admitted', state };
+        },
+      },
+    }),
+  },
+  {
+    name: 'challenges.delete compares the id, then deletes',
+    caughtBy: 'challenges.delete-one-challenge',
+    wrap: (inner) => ({
+      ...inner,
+      challenges: {
+        ...inner.challenges,
+        async delete(userId, challengeId) {
+          const current = await inner.challenges.get(userId);
+          if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
+          await gap();
+          await inner.challenges.delete(userId);
+          return true;
+        },
+      },
+    }),
+  },
+  {
+    name: 'providers.get returns its cached record instead of a copy',
+    caughtBy: 'copies',
+    wrap: (inner) => {
+      const cache = new Map<string, ProviderRecord>();
+      const forget = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A) => {
+        cache.clear();
+        return write(...args);
+      };
+      return {
+        ...inner,
+        providers: {
+          ...inner.providers,
+          async get(id) {
+            if (!cache.has(id)) {
+              const record = await inner.providers.get(id);
+              if (record) cache.set(id, record);
+            }
+            return cache.get(id);
+          },
+          insert: forget(inner.providers.insert),
+          update: forget(inner.providers.update),
+          remove: forget(inner.providers.remove),
+        },
+      };
+    },
+  },
+];
