@@ -14,10 +14,12 @@ export interface ContractClause {
   readonly rule: string;
 }
 
-/** A {@link ContractClause} with what the kit expected and what the adapter did. */
+/** A {@link ContractClause} with what the kit expected, what the adapter did, and where. */
 export interface ContractViolation extends ContractClause {
   readonly expected?: unknown;
   readonly actual?: unknown;
+  /** Where it happened, e.g. the round of a race and how many callers ran. */
+  readonly where?: string;
 }
 
 const show = (value: unknown): string => {
@@ -39,6 +41,7 @@ const show = (value: unknown): string => {
  * providers.remove: a provider with usages was deleted without force (contract: "never deleted without force")
  *   expected: {"status":"in-use"}
  *   actual:   {"status":"removed"}
+ *   where:    round 2 of 5, 50 callers on 1 adapter(s)
  * ```
  */
 export class StorageContractError extends Error {
@@ -52,25 +55,32 @@ export class StorageContractError extends Error {
   readonly expected: unknown;
   /** What the adapter returned or stored. */
   readonly actual: unknown;
+  /** Where it happened (a race's round), when known. */
+  readonly where: string | undefined;
   readonly #violation: ContractViolation;
 
   constructor(violation: ContractViolation) {
     const lines = [`${violation.method}: ${violation.problem} (contract: "${violation.rule}")`];
     if ('expected' in violation) lines.push(`  expected: ${show(violation.expected)}`);
     if ('actual' in violation) lines.push(`  actual:   ${show(violation.actual)}`);
+    if (violation.where !== undefined) lines.push(`  where:    ${violation.where}`);
     super(lines.join('\n'));
     this.name = 'StorageContractError';
+    // The frames would only point into the kit (not at the adapter, whose call has returned),
+    // and through source maps at sources that are not shipped: the message says it all.
+    this.stack = `${this.name}: ${this.message}`;
     this.method = violation.method;
     this.problem = violation.problem;
     this.rule = violation.rule;
     this.expected = violation.expected;
     this.actual = violation.actual;
+    this.where = violation.where;
     this.#violation = violation;
   }
 
-  /** The same violation with where it happened (e.g. the round of a race) added to the problem. */
+  /** The same violation, saying where it happened (e.g. the round of a race). */
   locate(where: string): StorageContractError {
-    return new StorageContractError({ ...this.#violation, problem: `${this.problem} (${where})` });
+    return new StorageContractError({ ...this.#violation, where });
   }
 }
 

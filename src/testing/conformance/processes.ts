@@ -14,6 +14,8 @@ export interface RaceStorageModule {
 
 /** Runs the race scenarios from several processes on one shared store. */
 export interface ProcessRaceOptions extends RaceOptions {
+  /** Rounds, each on a fresh store from `prepare` (default 2; the workers stay up across rounds). */
+  readonly rounds?: number;
   /** Worker processes; caller i runs in worker i mod `workers`. */
   readonly workers: number;
   /**

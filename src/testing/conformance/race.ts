@@ -91,7 +91,7 @@ export async function judgeRace(scenario: RaceScenario, storage: TransportStorag
   await scenario.verify(storage, outcomes);
 }
 
-/** Adds where a violation happened (round, callers, adapters) to a `StorageContractError`. */
+/** Says where a `StorageContractError` happened (round, callers, adapters); other errors pass as they are. */
 export const inRound = (error: unknown, where: string): unknown => (error instanceof StorageContractError ? error.locate(where) : error);
 
 /** Closes each distinct adapter once. */
