@@ -3,14 +3,17 @@
 # a cluster in a temporary directory, on 127.0.0.1 and a free port, with DATABASE_URL exported
 # for the command, stopped and deleted afterwards (also when the command fails).
 #   scripts/with-postgres.sh npm test
-# With DATABASE_URL already set, the command runs against that server instead.
+# With DATABASE_URL already set, the command runs against that server instead. Without the
+# server binaries the command runs without DATABASE_URL (fails first when CI=true).
 set -euo pipefail
 if [[ -n "${DATABASE_URL:-}" ]]; then exec "$@"; fi
 
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [[ -z "$BIN" || ! -x "$BIN/initdb" ]]; then
   echo "with-postgres: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install -y postgresql)" >&2
-  exit 1
+  # In CI the PostgreSQL tests must run; elsewhere they are skipped with a notice.
+  if [[ "${CI:-}" == "true" ]]; then exit 1; fi
+  exec "$@"
 fi
 # The server refuses to run as root; run it as the distribution's postgres user then.
 as_owner() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
