@@ -5,8 +5,9 @@ export interface PgPoolLike {
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   connect(): Promise<PgClientLike & { release(destroy?: boolean | Error): void }>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
   /** The pool's connection settings, reused for the dedicated LISTEN connection. */
-  readonly options?: Record<string, unknown>;
+  readonly options?: object;
   end(): Promise<void>;
 }
 
@@ -120,6 +121,7 @@ export async function pgDriver(source: { readonly pool: PgPoolLike } | { readonl
     },
     async close() {
       await Promise.all([...listeners].map((stop) => stop()));
+      pool.removeListener('error', onError);
       if (owned) await pool.end();
     },
   };
