@@ -14,12 +14,11 @@ import {
 import {
   systemClock,
   type AnyProviderType,
-  type Channel,
   type Clock,
   type DeliveryProvider,
   type TransportProvider,
 } from '../core/provider.js';
-import { generateSecretKey, SecretBox, userSecretContext } from '../core/secrets.js';
+import { generateSecretKey, SecretBox } from '../core/secrets.js';
 import { parseWith } from '../core/validation.js';
 import { guardStorage } from '../storage/guard.js';
 import { memoryStorage } from '../storage/memory.js';
