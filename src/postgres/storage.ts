@@ -148,11 +148,12 @@ export function sqlStores(db: SqlDriver, n: SchemaNames): Omit<TransportStorage,
     events: {
       async appendMany(events) {
         if (events.length === 0) return;
-        // One statement whatever the batch size: one array parameter per column.
+        // One statement and one parameter whatever the batch size (bind parameters are limited
+        // to 65,535); the array keeps the batch's order in the sequence numbers.
         await db.query(
           `INSERT INTO ${n.events} (provider_id, type, time, event)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::json[])`,
-          [events.map((e) => e.providerId), events.map((e) => e.type), events.map((e) => e.time), events.map((e) => json(e))],
+           SELECT e->>'providerId', e->>'type', (e->>'time')::timestamptz, e FROM json_array_elements($1::json) AS e`,
+          [json(events)],
         );
       },
       async list(query: EventQuery = {}) {

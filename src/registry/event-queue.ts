@@ -6,6 +6,12 @@ import type { EventStore } from '../storage/types.js';
 /** The provider id of events about the registry itself (e.g. `events.dropped`). */
 export const REGISTRY_EVENT_SOURCE = '(registry)';
 
+/**
+ * How long the first event of a batch waits for more before the batch is written. Sends come
+ * far faster than a database round trip; lingering briefly makes batches of many events.
+ */
+const LINGER_MS = 20;
+
 /** Counters of the event queue, as `registry.stats().events` reports them. */
 export interface EventQueueStats {
   /** Waiting to be written. */
@@ -44,6 +50,7 @@ export class EventQueue {
   /** Drops not yet reported by an `events.dropped` event. */
   #unreported = 0;
   #draining: Promise<void> | undefined;
+  #linger: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: EventQueueOptions) {
     this.#options = options;
@@ -57,16 +64,25 @@ export class EventQueue {
     } else {
       this.#queue.push(event);
     }
-    this.#draining ??= this.#drain();
+    if (this.#draining || this.#linger) return;
+    if (this.#queue.length >= this.#options.batchSize) this.#startDrain();
+    else this.#linger = setTimeout(() => this.#startDrain(), LINGER_MS);
   }
 
   /** Resolves once every event queued before the call was written (or counted as failed). */
   async flush(): Promise<void> {
+    if (this.#linger) this.#startDrain();
     while (this.#draining) await this.#draining;
   }
 
   stats(): EventQueueStats {
     return { queued: this.#queue.length, written: this.#written, dropped: this.#dropped, failed: this.#failed };
+  }
+
+  #startDrain(): void {
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
+    this.#draining ??= this.#drain();
   }
 
   async #drain(): Promise<void> {

@@ -159,6 +159,8 @@ describe('BalanceMonitor: app instances sharing one store', () => {
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'already-claimed')).toHaveLength(9);
     expect(memory.outbox(id)).toHaveLength(1);
+    // Each instance writes its own event queue; another instance reads them once written.
+    await Promise.all(registries.map((r) => r.events({ limit: 0 })));
     expect(await registries[7]!.events({ providerId: id, types: ['balance.warning.sent'] })).toHaveLength(1);
     expect((await monitors[9]!.status(id)).lastWarningDay).toBe('2025-06-01');
 
