@@ -63,6 +63,15 @@ describe('the built package', () => {
     expect([...used]).toEqual(['zod']);
   });
 
+  it('loads the PostgreSQL drivers only when postgresStorage() opens one, and nowhere else', () => {
+    for (const subpath of subpaths) {
+      const target = pkg.exports[subpath] as { import: string };
+      const used = staticPackages(resolve(root, target.import));
+      expect(used.has('pg'), subpath).toBe(false);
+      expect(used.has('@electric-sql/pglite'), subpath).toBe(false);
+    }
+  });
+
   it('keeps heavy vendor libraries out of the testing entry until a mock peer is started', () => {
     const used = staticPackages(resolve(root, 'dist/testing/index.js'));
     for (const vendor of ['nodemailer', 'soap', 'undici', 'node-forge', 'smtp-server']) expect(used.has(vendor)).toBe(false);
