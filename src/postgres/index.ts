@@ -14,7 +14,7 @@ import { pgliteDriver, type PGliteLike } from './pglite-driver.js';
 import { migrate, schemaNames, SCHEMA_VERSION, type SchemaNames } from './schema.js';
 import { sqlStores } from './storage.js';
 
-export type { PgPoolLike, PgClientLike } from './pg-driver.js';
+export type { PgPoolLike, PgClientLike, PgPooledClientLike } from './pg-driver.js';
 export type { PGliteLike, PGliteQueryable } from './pglite-driver.js';
 
 /** Options of {@link postgresStorage}: exactly one of `pool`, `connectionString` or `pglite`. */

@@ -2,21 +2,37 @@ import { isRetryableTransaction, type SqlClient, type SqlDriver, type SqlResult 
 
 /** The part of a node-postgres `Pool` the adapter uses (structural, so no `pg` types leak). */
 export interface PgPoolLike {
+  /** Runs one statement on any pooled connection. */
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
-  connect(): Promise<PgClientLike & { release(destroy?: boolean | Error): void }>;
+  /** Checks a connection out (for a transaction). */
+  connect(): Promise<PgPooledClientLike>;
+  /** Errors of idle connections. */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Detaches the adapter's error listener on `close()`. */
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
   /** The pool's connection settings, reused for the dedicated LISTEN connection. */
   readonly options?: object;
+  /** Ends the pool (only a pool the adapter made itself). */
   end(): Promise<void>;
+}
+
+/** A connection checked out of a {@link PgPoolLike}. */
+export interface PgPooledClientLike extends PgClientLike {
+  /** Gives the connection back; with an error it is destroyed instead. */
+  release(destroy?: boolean | Error): void;
 }
 
 /** The part of a node-postgres `Client` the adapter uses. */
 export interface PgClientLike {
+  /** Runs one statement on this connection. */
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  /** Notifications of the channels this connection listens on. */
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  /** Connection errors (a terminated backend, a lost network). */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Opens the connection. */
   connect(): Promise<unknown>;
+  /** Closes the connection. */
   end(): Promise<void>;
 }
 

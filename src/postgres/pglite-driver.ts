@@ -3,14 +3,19 @@ import { lockDataDir } from './dir-lock.js';
 
 /** The part of a PGlite instance (or its transaction) the adapter uses. */
 export interface PGliteQueryable {
+  /** Runs one statement. */
   query<Row>(text: string, params?: unknown[]): Promise<{ rows: Row[]; affectedRows?: number }>;
 }
 
 /** The part of a PGlite instance the adapter uses (structural, so no PGlite types leak). */
 export interface PGliteLike extends PGliteQueryable {
+  /** Runs `fn` in a transaction; its statements must go through `tx`. */
   transaction<T>(fn: (tx: PGliteQueryable) => Promise<T>): Promise<T>;
+  /** Listens on a channel; resolves to the function that stops. */
   listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Closes the instance (only one the adapter opened itself). */
   close(): Promise<void>;
+  /** True once closed. */
   readonly closed?: boolean;
 }
 

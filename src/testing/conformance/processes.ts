@@ -9,6 +9,7 @@ import { inRound, judgeRace, RACE_DEFAULTS, type RaceOptions, type RaceResult, t
  * store (the same file, the same database and schema) that `prepare` described.
  */
 export interface RaceStorageModule {
+  /** Opens this process's adapter on the shared store that `args` (from `prepare`) names. */
   openStorage(args: unknown): TransportStorage | Promise<TransportStorage>;
 }
 
