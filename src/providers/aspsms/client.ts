@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import soap from 'soap';
+import type { Client as SoapClient, WSDL } from 'soap';
 import { TransportError } from '../../core/errors.js';
 import { REDACTED, Redactor, type ProviderEvents } from '../../core/events.js';
 import { ASPSMS_WSDL, orderedRequest, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
@@ -28,20 +28,30 @@ export function redactSoap(text: string, secrets: readonly string[]): string {
   return new Redactor(secrets).text(text.replace(/(<(?:\w+:)?Password(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?Password>)/g, `$1${REDACTED}$2`));
 }
 
-let parsedWsdl: Promise<soap.WSDL> | undefined;
+let parsedWsdl: Promise<WSDL> | undefined;
+
+/** The `soap` package, imported on the first request: importing `transportkit/aspsms` loads none of its ~40 packages. */
+async function loadSoap(): Promise<typeof import('soap')> {
+  return (await import('soap')).default;
+}
 
 /**
  * The parsed shipped WSDL, parsed once per process and shared by every client (as `soap` itself
  * caches WSDLs); the endpoint is per client. Parsing never touches the network.
  */
-function parseWsdl(): Promise<soap.WSDL> {
-  parsedWsdl ??= new Promise<soap.WSDL>((resolve, reject) => {
-    const wsdl = new soap.WSDL(ASPSMS_WSDL, 'aspsmsx2.wsdl', {});
-    wsdl.onReady((error: unknown) => (error ? reject(error) : resolve(wsdl)));
-  }).catch((error: unknown) => {
-    parsedWsdl = undefined;
-    throw error;
-  });
+function parseWsdl(): Promise<WSDL> {
+  parsedWsdl ??= loadSoap()
+    .then(
+      (soap) =>
+        new Promise<WSDL>((resolve, reject) => {
+          const wsdl = new soap.WSDL(ASPSMS_WSDL, 'aspsmsx2.wsdl', {});
+          wsdl.onReady((error: unknown) => (error ? reject(error) : resolve(wsdl)));
+        }),
+    )
+    .catch((error: unknown) => {
+      parsedWsdl = undefined;
+      throw error;
+    });
   return parsedWsdl;
 }
 
@@ -67,23 +77,35 @@ export class AspsmsSoapClient {
   private readonly httpsAgent: https.Agent;
   private readonly operations = new Map<string, AspsmsOperation>();
 
-  private constructor(
-    private readonly client: soap.Client,
-    private readonly options: AspsmsClientOptions,
-  ) {
+  /** The `soap` client, built on the first call (loading `soap` then, not at import or provider build). */
+  private soapClient: Promise<SoapClient> | undefined;
+
+  private constructor(private readonly options: AspsmsClientOptions) {
     this.ownsAgents = options.httpAgent === undefined && options.httpsAgent === undefined;
     this.httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true });
     this.httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true });
-    client.on('request', (xml: string, eid: string) => this.logExchange('aspsms.request', eid, { envelope: xml }));
-    client.on('response', (body: unknown, response: { status?: number } | null, eid: string) =>
-      this.logExchange('aspsms.response', eid, { status: response?.status, envelope: typeof body === 'string' ? body : undefined }),
-    );
   }
 
-  /** Builds a client for the endpoint from the shipped WSDL. */
+  /** Builds a client for the endpoint from the shipped WSDL; `soap` is loaded on the first call. */
   static async create(options: AspsmsClientOptions): Promise<AspsmsSoapClient> {
-    const wsdl = await parseWsdl();
-    return new AspsmsSoapClient(new soap.Client(wsdl, options.endpoint, {}), options);
+    return new AspsmsSoapClient(options);
+  }
+
+  private client(): Promise<SoapClient> {
+    this.soapClient ??= Promise.all([loadSoap(), parseWsdl()])
+      .then(([soap, wsdl]) => {
+        const client = new soap.Client(wsdl, this.options.endpoint, {});
+        client.on('request', (xml: string, eid: string) => this.logExchange('aspsms.request', eid, { envelope: xml }));
+        client.on('response', (body: unknown, response: { status?: number } | null, eid: string) =>
+          this.logExchange('aspsms.response', eid, { status: response?.status, envelope: typeof body === 'string' ? body : undefined }),
+        );
+        return client;
+      })
+      .catch((error: unknown) => {
+        this.soapClient = undefined;
+        throw error;
+      });
+    return this.soapClient;
   }
 
   /**
@@ -93,13 +115,15 @@ export class AspsmsSoapClient {
    */
   async call<O extends AspsmsOperation>(operation: O, args: AspsmsRequest<O>, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw this.aborted();
+    const client = await this.client();
+    if (signal?.aborted) throw this.aborted();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const exchangeId = randomUUID();
     this.operations.set(exchangeId, operation);
-    const method = (this.client as unknown as Record<string, (a: unknown, o: unknown) => Promise<[unknown]>>)[`${operation}Async`];
+    const method = (client as unknown as Record<string, (a: unknown, o: unknown) => Promise<[unknown]>>)[`${operation}Async`];
     try {
-      const [result] = await method!.call(this.client, orderedRequest(operation, args), {
+      const [result] = await method!.call(client, orderedRequest(operation, args), {
         exchangeId,
         signal: combined,
         timeout: this.options.timeoutMs,
