@@ -86,8 +86,15 @@ export function withRedaction<T>(values: readonly string[], fn: () => T): T {
   return scope.run([...outer, ...values.filter((v) => v.length >= 3)], fn);
 }
 
-function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/** The ways XML writers escape text: all five entities, only `& < >` (.NET, libxml), numeric quotes. */
+function xmlForms(value: string): string[] {
+  const minimal = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return [
+    minimal,
+    minimal.replace(/"/g, '&quot;').replace(/'/g, '&apos;'),
+    minimal.replace(/"/g, '&#34;').replace(/'/g, '&#39;'),
+    minimal.replace(/"/g, '&quot;'),
+  ];
 }
 
 /**
@@ -108,7 +115,7 @@ export class Redactor {
       if (v.length < 3) continue;
       out.add(v);
       out.add(encodeURIComponent(v));
-      out.add(escapeXml(v));
+      for (const form of xmlForms(v)) out.add(form);
       out.add(Buffer.from(v).toString('base64').replace(/=+$/, ''));
     }
     // Longest first so a secret containing another is replaced whole.

@@ -1,7 +1,11 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { TransportError } from './errors.js';
 
-/** Key material: bytes, or a string `base64:...`, `hex:...` or plain text. At least 32 bytes. */
+/**
+ * Key material: 32 or more random bytes, or a string `base64:...` / `hex:...` of them (what
+ * {@link generateSecretKey} returns). Plain text is refused: a typed password is no key.
+ */
 export type SecretKeyMaterial = Uint8Array | string;
 
 /** Versioned keys for sealing secrets; `current` seals, all of them open. */
@@ -22,14 +26,34 @@ const PREFIX = 'tk1';
 const MIN_KEY_BYTES = 32;
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
-function decodeKey(id: string, material: SecretKeyMaterial): Buffer {
-  let bytes: Buffer;
-  if (typeof material !== 'string') bytes = Buffer.from(material);
-  else if (material.startsWith('base64:')) bytes = Buffer.from(material.slice(7), 'base64');
-  else if (material.startsWith('hex:')) bytes = Buffer.from(material.slice(4), 'hex');
-  else bytes = Buffer.from(material, 'utf8');
+const HOW_TO_MAKE = 'make one with generateSecretKey() (or `npx transportkit secret-key`)';
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/** The key bytes of one material; refuses anything that is not exactly a key, saying why. */
+function keyBytes(id: string, material: unknown): Buffer {
+  const invalid = (why: string) => new TransportError('CONFIG_INVALID', `secret key "${id}" ${why}; ${HOW_TO_MAKE}`, { field: `secretKeys.keys.${id}` });
+  if (material instanceof Uint8Array) return Buffer.from(material);
+  if (material === undefined || material === null || material === '') {
+    throw invalid(`is missing (${material === '' ? 'empty' : String(material)}): is the environment variable that should hold it set?`);
+  }
+  if (typeof material !== 'string') throw invalid('must be a string (base64:… or hex:…) or bytes');
+  const text = material.trim();
+  if (text.startsWith('base64:')) {
+    if (!BASE64.test(text.slice(7))) throw invalid('is not valid base64 after "base64:"');
+    return Buffer.from(text.slice(7), 'base64');
+  }
+  if (text.startsWith('hex:')) {
+    if (!HEX.test(text.slice(4))) throw invalid('is not valid hex after "hex:" (an even number of 0-9a-f digits, nothing else)');
+    return Buffer.from(text.slice(4), 'hex');
+  }
+  throw invalid('must start with "base64:" or "hex:" (plain text is no key)');
+}
+
+function decodeKey(id: string, material: unknown): Buffer {
+  const bytes = keyBytes(id, material);
   if (bytes.length < MIN_KEY_BYTES) {
-    throw new TransportError('CONFIG_INVALID', `secret key "${id}" is too short: at least ${MIN_KEY_BYTES} bytes are required`, {
+    throw new TransportError('CONFIG_INVALID', `secret key "${id}" is too short: at least ${MIN_KEY_BYTES} bytes are required; ${HOW_TO_MAKE}`, {
       field: `secretKeys.keys.${id}`,
     });
   }
@@ -50,25 +74,36 @@ export function generateSecretKey(): string {
  * Envelope: `tk1.<keyId>.<iv base64url>.<ciphertext+tag base64url>`.
  */
 export class SecretBox {
-  private readonly keys: Map<string, Buffer>;
+  // Private fields: the keys open every stored secret, so no printout may show them.
+  readonly #keys: Map<string, Buffer>;
   /** Id of the key new values are sealed with. */
   readonly currentKeyId: string;
 
   constructor(keys: SecretKeys) {
-    if (!keys || typeof keys !== 'object' || !keys.keys || typeof keys.current !== 'string') {
+    if (!keys || typeof keys !== 'object' || !keys.keys || typeof keys.keys !== 'object' || typeof keys.current !== 'string') {
       throw new TransportError('CONFIG_INVALID', 'secretKeys must be { keys: { <id>: <key> }, current: <id> }', { field: 'secretKeys' });
     }
-    this.keys = new Map();
+    this.#keys = new Map();
     for (const [id, material] of Object.entries(keys.keys)) {
       if (!KEY_ID.test(id)) {
         throw new TransportError('CONFIG_INVALID', `secret key id "${id}" must be 1-32 letters, digits, _ or -`, { field: 'secretKeys.keys' });
       }
-      this.keys.set(id, decodeKey(id, material));
+      this.#keys.set(id, decodeKey(id, material));
     }
-    if (!this.keys.has(keys.current)) {
-      throw new TransportError('CONFIG_INVALID', `secretKeys.current names no key ("${keys.current}")`, { field: 'secretKeys.current' });
+    if (!this.#keys.has(keys.current)) {
+      throw new TransportError('CONFIG_INVALID', `secretKeys.current names no key ("${String(keys.current).slice(0, 40)}")`, { field: 'secretKeys.current' });
     }
     this.currentKeyId = keys.current;
+  }
+
+  /** What `console.log` and `util.inspect` show: the key ids, never key bytes. */
+  [inspect.custom](): string {
+    return `SecretBox { current: '${this.currentKeyId}', keys: [${[...this.#keys.keys()].map((k) => `'${k}'`).join(', ')}] }`;
+  }
+
+  /** JSON form: the key ids only. */
+  toJSON(): Record<string, unknown> {
+    return { current: this.currentKeyId, keys: [...this.#keys.keys()] };
   }
 
   private static aad(context: SealContext): Buffer {
@@ -77,7 +112,7 @@ export class SecretBox {
 
   /** Seals `plaintext` for the given record and field. */
   seal(plaintext: string, context: SealContext): string {
-    const key = this.keys.get(this.currentKeyId) as Buffer;
+    const key = this.#keys.get(this.currentKeyId) as Buffer;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(SecretBox.aad(context));
@@ -92,8 +127,8 @@ export class SecretBox {
       new TransportError('SECRET_UNREADABLE', `secret "${context.field}" of ${context.recordId} cannot be opened: ${why}`, { cause, field: context.field });
     if (parts.length !== 4 || parts[0] !== PREFIX) throw unreadable('not a sealed value');
     const [, keyId, ivText, bodyText] = parts as [string, string, string, string];
-    const key = this.keys.get(keyId);
-    if (!key) throw unreadable(`sealed under unknown key "${keyId}"`);
+    const key = this.#keys.get(keyId);
+    if (!key) throw unreadable(`sealed under key "${keyId}", which this registry does not have (add it to secretKeys.keys)`);
     const iv = Buffer.from(ivText, 'base64url');
     const body = Buffer.from(bodyText, 'base64url');
     if (iv.length !== 12 || body.length < 16) throw unreadable('malformed envelope');
@@ -103,7 +138,10 @@ export class SecretBox {
       decipher.setAuthTag(body.subarray(body.length - 16));
       return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
     } catch (cause) {
-      throw unreadable('authentication failed (tampered, or moved from another record or field)', cause);
+      throw unreadable(
+        `it does not open with key "${keyId}": most likely that key is not the one it was sealed with (a key generated at start-up with a persistent store changes on every start); else the value was tampered with or moved from another record or field`,
+        cause,
+      );
     }
   }
 

@@ -25,6 +25,7 @@ import { memoryStorage } from '../storage/memory.js';
 import type { DefaultEntry, EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
 import { memoryTransport } from '../testing/memory-transport.js';
 import { EventQueue, REGISTRY_EVENT_SOURCE } from './event-queue.js';
+import { closestKey, droppedKeys, optionsArg, requiredObjectArg, stringArg } from './arguments.js';
 import { LiveProviders, type Live, type LiveEntry } from './live-providers.js';
 import { RecordCache } from './record-cache.js';
 import { EventRecorder, type RecorderSink } from './recorder.js';
@@ -45,8 +46,15 @@ import type {
 } from './types.js';
 
 const eventLevelSchema = z.enum(['off', 'errors', 'all', 'debug']);
+const severitySchema = z.enum(['error', 'warn', 'info', 'debug']);
 const idSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits or ._:-');
-const nameSchema = z.string().trim().min(1, 'must not be empty').max(200);
+// Names are display text: shown in lists and used in e-mail subjects, so no line breaks or controls.
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((v) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(v), 'must be one line of text without control characters');
 const usageSchema = z.object({
   kind: z.string().min(1).max(100),
   id: z.string().min(1).max(200),
@@ -83,7 +91,8 @@ export class ProviderRegistry {
   readonly #logger: RegistryOptions['logger'];
   #closed = false;
 
-  constructor(options: RegistryOptions = {}) {
+  constructor(input: RegistryOptions = {}) {
+    const options = optionsArg<RegistryOptions>(input, 'options');
     const settings = parseWith(
       optionsSchema,
       { storageTimeoutMs: options.storageTimeoutMs, drainTimeoutMs: options.drainTimeoutMs, eventQueueCapacity: options.eventQueueCapacity, eventBatchSize: options.eventBatchSize },
@@ -99,7 +108,9 @@ export class ProviderRegistry {
     this.clock = options.clock ?? systemClock;
     this.#defaultEventLevel = parseWith(eventLevelSchema, options.defaultEventLevel ?? 'all', 'CONFIG_INVALID', 'defaultEventLevel');
     this.#types = new Map();
-    for (const type of options.types ?? [memoryTransport()]) {
+    const types = options.types ?? [memoryTransport()];
+    if (!Array.isArray(types)) throw new TransportError('CONFIG_INVALID', 'invalid types: must be an array of provider types', { field: 'types' });
+    for (const type of types) {
       if (!type || typeof type.type !== 'string' || typeof type.create !== 'function') {
         throw new TransportError('CONFIG_INVALID', 'types must be provider types ({ type, configSchema, secretFields, create })', { field: 'types' });
       }
@@ -129,15 +140,16 @@ export class ProviderRegistry {
   // ---- records -------------------------------------------------------------------------
 
   /** Creates a provider; config validated by its type, secrets sealed. */
-  async create(input: CreateProviderInput): Promise<ProviderInfo> {
+  async create(arg: CreateProviderInput): Promise<ProviderInfo> {
     this.#assertOpen();
-    const type = this.#typeOf(input?.type);
+    const input = requiredObjectArg<CreateProviderInput>(arg, 'input');
+    const type = this.#typeOf(input.type);
     const id = input.id === undefined ? randomUUID() : parseWith(idSchema, input.id, 'CONFIG_INVALID', 'id');
-    const config = parseWith(type.configSchema, input.config ?? {}, 'CONFIG_INVALID', 'config') as Record<string, unknown>;
+    const config = this.#config(type, input.config ?? {}, undefined);
     const name = parseWith(nameSchema, input.name ?? type.type, 'CONFIG_INVALID', 'name');
     const eventLevel = parseWith(eventLevelSchema, input.eventLevel ?? this.#defaultEventLevel, 'CONFIG_INVALID', 'eventLevel');
     const secrets: Record<string, string> = {};
-    for (const [field, value] of Object.entries(input.secrets ?? {})) {
+    for (const [field, value] of Object.entries(optionsArg<Record<string, string>>(input.secrets, 'secrets'))) {
       secrets[field] = this.#sealSecret(type, id, field, value);
     }
     const now = this.#nowIso();
@@ -164,7 +176,8 @@ export class ProviderRegistry {
   }
 
   /** All providers, optionally filtered by type or channel. */
-  async list(filter: ListFilter = {}): Promise<ProviderInfo[]> {
+  async list(arg: ListFilter = {}): Promise<ProviderInfo[]> {
+    const filter = optionsArg<ListFilter>(arg, 'filter');
     const records = await this.storage.providers.list();
     return records
       .filter((r) => (filter.type === undefined || r.type === filter.type) && (filter.channel === undefined || r.channel === filter.channel))
@@ -175,13 +188,11 @@ export class ProviderRegistry {
    * Changes name, config (merged, re-validated) or event level. With `expectedVersion` a record
    * changed meanwhile gives `CONFLICT`; without, the patch is applied to the newest version.
    */
-  async update(id: string, patch: UpdateProviderInput): Promise<ProviderInfo> {
-    const saved = await this.#change(id, patch?.expectedVersion, (record) => {
+  async update(id: string, arg: UpdateProviderInput): Promise<ProviderInfo> {
+    const patch = requiredObjectArg<UpdateProviderInput>(arg, 'patch');
+    const saved = await this.#change(id, patch.expectedVersion, (record) => {
       const type = this.#typeOf(record.type);
-      const config =
-        patch.config === undefined
-          ? record.config
-          : (parseWith(type.configSchema, { ...record.config, ...patch.config }, 'CONFIG_INVALID', 'config', id) as Record<string, unknown>);
+      const config = patch.config === undefined ? record.config : this.#config(type, { ...record.config, ...optionsArg(patch.config, 'patch.config') }, id);
       return {
         ...record,
         name: patch.name === undefined ? record.name : parseWith(nameSchema, patch.name, 'CONFIG_INVALID', 'name', id),
@@ -195,7 +206,8 @@ export class ProviderRegistry {
   }
 
   /** A new provider with the same configuration and secrets (re-sealed for it), without usages. */
-  async copy(id: string, options: { readonly name?: string; readonly id?: string } = {}): Promise<ProviderInfo> {
+  async copy(id: string, arg: { readonly name?: string; readonly id?: string } = {}): Promise<ProviderInfo> {
+    const options = optionsArg<{ name?: string; id?: string }>(arg, 'options');
     const record = await this.#record(id);
     const type = this.#typeOf(record.type);
     const secrets: Record<string, string> = {};
@@ -220,7 +232,8 @@ export class ProviderRegistry {
    */
   async remove(id: string, options: { readonly force?: boolean } = {}): Promise<void> {
     this.#assertOpen();
-    const outcome = await this.storage.providers.remove(String(id), { force: options?.force === true });
+    const force = optionsArg<{ force?: boolean }>(options, 'options').force === true;
+    const outcome = await this.storage.providers.remove(stringArg(id, 'id'), { force });
     if (outcome.status === 'not-found') throw notFound(id);
     if (outcome.status === 'in-use') {
       const usages = [...outcome.usages, ...outcome.defaults.map(defaultUsage)];
@@ -239,7 +252,8 @@ export class ProviderRegistry {
 
   /** Sets (changes) one secret field, e.g. the password. */
   async setSecret(id: string, field: string, value: string, options: { readonly expectedVersion?: number } = {}): Promise<ProviderInfo> {
-    const saved = await this.#change(id, options?.expectedVersion, (record) => ({
+    stringArg(field, 'field');
+    const saved = await this.#change(id, optionsArg<{ expectedVersion?: number }>(options, 'options').expectedVersion, (record) => ({
       ...record,
       secrets: { ...record.secrets, [field]: this.#sealSecret(this.#typeOf(record.type), id, field, value) },
     }));
@@ -249,7 +263,8 @@ export class ProviderRegistry {
 
   /** Removes one secret field, e.g. the password. */
   async removeSecret(id: string, field: string, options: { readonly expectedVersion?: number } = {}): Promise<ProviderInfo> {
-    const saved = await this.#change(id, options?.expectedVersion, (record) => {
+    stringArg(field, 'field');
+    const saved = await this.#change(id, optionsArg<{ expectedVersion?: number }>(options, 'options').expectedVersion, (record) => {
       const type = this.#typeOf(record.type);
       if (!type.secretFields.includes(field)) this.#unknownSecret(type, field, id);
       const secrets = { ...record.secrets };
@@ -290,12 +305,12 @@ export class ProviderRegistry {
     if (DEFAULT_KINDS.has(parsed.kind)) {
       throw new TransportError('CONFIG_INVALID', `invalid usage.kind: "${parsed.kind}" is derived from the defaults; use setDefault()`, { field: 'usage.kind', providerId: id });
     }
-    if (!(await this.storage.usages.add(String(id), parsed))) throw notFound(id);
+    if (!(await this.storage.usages.add(stringArg(id, 'id'), parsed))) throw notFound(id);
   }
 
   /** Removes a usage reference; false when there was none. */
   async removeUsage(id: string, kind: string, usageId: string): Promise<boolean> {
-    return this.storage.usages.remove(id, kind, usageId);
+    return this.storage.usages.remove(stringArg(id, 'id'), stringArg(kind, 'kind'), stringArg(usageId, 'usageId'));
   }
 
   /** The places that use the provider: the host's usages, then the defaults it is. */
@@ -312,24 +327,25 @@ export class ProviderRegistry {
    */
   async setDefault(providerId: string, target: { readonly tenant?: string | null } = {}): Promise<void> {
     const record = await this.#record(providerId);
-    const tenant = target?.tenant ?? null;
+    const tenant = optionsArg<{ tenant?: string | null }>(target, 'target').tenant ?? null;
     if (tenant !== null) parseWith(z.string().min(1).max(200), tenant, 'CONFIG_INVALID', 'tenant', providerId);
     if (!(await this.storage.defaults.set(record.channel, tenant, providerId))) throw notFound(providerId);
   }
 
   /** Clears a default (and with it its "used by" entry). */
   async clearDefault(target: DefaultTarget): Promise<void> {
-    await this.storage.defaults.clear(target.channel, target.tenant ?? null);
+    const { channel, tenant } = defaultTarget(target);
+    await this.storage.defaults.clear(channel, tenant);
   }
 
   /** The default provider id: tenant default, then global default; NOT_FOUND when neither is set. */
   async defaultFor(target: DefaultTarget): Promise<string> {
-    const tenant = target.tenant ?? null;
+    const { channel, tenant } = defaultTarget(target);
     const found =
-      (tenant === null ? undefined : await this.storage.defaults.get(target.channel, tenant)) ??
-      (await this.storage.defaults.get(target.channel, null));
+      (tenant === null ? undefined : await this.storage.defaults.get(channel, tenant)) ??
+      (await this.storage.defaults.get(channel, null));
     if (found === undefined) {
-      throw new TransportError('NOT_FOUND', `no default ${target.channel} provider${tenant === null ? '' : ` for tenant "${tenant}"`} and no global default`);
+      throw new TransportError('NOT_FOUND', `no default ${channel} provider${tenant === null ? '' : ` for tenant "${tenant}"`} and no global default`);
     }
     return found;
   }
@@ -354,7 +370,8 @@ export class ProviderRegistry {
    * Validates and sends a message through a delivery provider. Events are queued, never awaited:
    * a slow or hanging event store does not delay or fail a send.
    */
-  async send(id: string, message: EmailMessage | TextMessage, options: RegistrySendOptions = {}): Promise<SendResult> {
+  async send(id: string, message: EmailMessage | TextMessage, arg: RegistrySendOptions = {}): Promise<SendResult> {
+    const options = sendOptionsArg(arg);
     const entry = await this.#entry(id);
     // The cached recorder already holds the opened secrets: no second read or decryption per send.
     return this.#live.use(entry, async ({ provider, events: recorder }) => {
@@ -411,8 +428,9 @@ export class ProviderRegistry {
 
   /** Recorded events, oldest first; waits until this registry's queued events are written. */
   async events(query: EventQuery = {}): Promise<ProviderEvent[]> {
+    const parsed = parseWith(eventQuerySchema, query ?? {}, 'CONFIG_INVALID', 'query') as EventQuery;
     await this.#queue.flush();
-    return this.storage.events.list(query);
+    return this.storage.events.list(parsed);
   }
 
   /**
@@ -420,7 +438,7 @@ export class ProviderRegistry {
    * hold recipients (personal data): call it on a schedule to keep the log bounded.
    */
   async pruneEvents(options: { readonly before: Date | string }): Promise<number> {
-    const before = parseWith(z.coerce.date(), options?.before, 'CONFIG_INVALID', 'before');
+    const before = parseWith(z.coerce.date(), optionsArg<{ before: Date | string }>(options, 'options').before, 'CONFIG_INVALID', 'before');
     if (Number.isNaN(before.getTime())) throw new TransportError('CONFIG_INVALID', 'invalid before: not a date', { field: 'before' });
     await this.#queue.flush();
     return this.storage.events.prune({ before: before.toISOString() });
@@ -431,6 +449,10 @@ export class ProviderRegistry {
    * components built on the registry (BalanceMonitor, second factor). Queued, like every event.
    */
   async recordEvent(id: string, severity: EventSeverity, type: string, message: string, fields: Record<string, unknown> = {}): Promise<void> {
+    parseWith(severitySchema, severity, 'CONFIG_INVALID', 'severity');
+    stringArg(type, 'type');
+    stringArg(message, 'message');
+    optionsArg(fields, 'fields');
     (await this.#recorderFor(await this.#record(id)))[severity](type, message, fields);
   }
 
@@ -439,6 +461,7 @@ export class ProviderRegistry {
    * that store upstream text outside events, such as the BalanceMonitor's last error.
    */
   async redact(id: string, text: string): Promise<string> {
+    stringArg(text, 'text');
     return (await this.#recorderFor(await this.#record(id))).redact(text);
   }
 
@@ -559,6 +582,25 @@ export class ProviderRegistry {
     }
   }
 
+  /**
+   * A config validated by its type; keys the schema does not know are refused, not dropped
+   * (a typo such as `prot: 2525` would otherwise store a provider on the default port).
+   */
+  #config(type: AnyProviderType, input: unknown, providerId: string | undefined): Record<string, unknown> {
+    const config = parseWith(type.configSchema, optionsArg(input, 'config'), 'CONFIG_INVALID', 'config', providerId) as Record<string, unknown>;
+    const [unknown] = droppedKeys(input, config);
+    if (unknown !== undefined) {
+      const shape = (type.configSchema as { shape?: Record<string, unknown> }).shape;
+      const known = [...new Set([...Object.keys(shape ?? {}), ...Object.keys(config)])];
+      const suggestion = closestKey(unknown.split('.').at(-1)!, known);
+      throw new TransportError('CONFIG_INVALID', `invalid config.${unknown}: not a setting of ${type.type}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, {
+        field: `config.${unknown}`,
+        ...(providerId === undefined ? {} : { providerId }),
+      });
+    }
+    return config;
+  }
+
   #sealSecret(type: AnyProviderType, id: string, field: string, value: unknown): string {
     if (!type.secretFields.includes(field)) this.#unknownSecret(type, field, id);
     if (typeof value !== 'string' || value.length === 0 || value.length > 65_536) {
@@ -587,7 +629,7 @@ export class ProviderRegistry {
   }
 
   async #record(id: string): Promise<ProviderRecord> {
-    const record = typeof id === 'string' ? await this.storage.providers.get(id) : undefined;
+    const record = await this.storage.providers.get(stringArg(id, 'id'));
     if (!record) throw notFound(id);
     return record;
   }
@@ -633,6 +675,30 @@ export class ProviderRegistry {
 /** Creates a {@link ProviderRegistry}. */
 export function createRegistry(options: RegistryOptions = {}): ProviderRegistry {
   return new ProviderRegistry(options);
+}
+
+const eventQuerySchema = z.object({
+  providerId: z.string().optional(),
+  types: z.array(z.string()).optional(),
+  since: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO time').optional(),
+  limit: z.number().int().min(0).optional(),
+});
+const sendOptionsSchema = z.object({
+  redact: z.array(z.string(), 'must be an array of strings').optional(),
+  signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
+});
+
+/** The send options, checked: `redact` must be a list (a lone string would redact nothing). */
+function sendOptionsArg(arg: unknown): RegistrySendOptions {
+  const options = optionsArg<RegistrySendOptions>(arg, 'options');
+  parseWith(sendOptionsSchema, { redact: options.redact, signal: options.signal }, 'CONFIG_INVALID', 'options');
+  return options;
+}
+
+/** A default target, checked. */
+function defaultTarget(arg: unknown): { channel: string; tenant: string | null } {
+  const target = requiredObjectArg<DefaultTarget>(arg, 'target');
+  return { channel: stringArg(target.channel, 'target.channel'), tenant: target.tenant === undefined || target.tenant === null ? null : stringArg(target.tenant, 'target.tenant') };
 }
 
 function notFound(id: unknown): TransportError {

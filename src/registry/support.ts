@@ -32,13 +32,52 @@ export async function closeQuietly(live: Promise<{ readonly provider: TransportP
 
 /**
  * Normalises anything thrown by a provider into a TransportError naming the provider; unknown
- * errors become UNAVAILABLE with the original as cause and its message redacted.
+ * errors become UNAVAILABLE. With a redactor the whole error as it would be printed is redacted:
+ * message, upstream detail, details and every `cause` in the chain (an SMTP server may echo the
+ * password in its reply, and `util.inspect(err)` prints the causes).
  */
 export function toTransportError(cause: unknown, providerId: string, redactor?: { redact(text: string): string }): TransportError {
-  if (isTransportError(cause)) return cause.withProvider(providerId);
+  if (isTransportError(cause)) return redactor ? redactTransportError(cause.withProvider(providerId), redactor.redact.bind(redactor)) : cause.withProvider(providerId);
   const name = (cause as { name?: unknown } | null)?.name;
-  if (name === 'AbortError') return new TransportError('ABORTED', 'the operation was aborted', { cause, providerId, retryable: false });
+  const redact = redactor ? redactor.redact.bind(redactor) : (text: string) => text;
+  const safeCause = redactor ? redactCause(cause, redact, 0) : cause;
+  if (name === 'AbortError') return new TransportError('ABORTED', 'the operation was aborted', { cause: safeCause, providerId, retryable: false });
   const raw = cause instanceof Error ? cause.message : String(cause);
-  const message = redactor ? redactor.redact(raw) : raw;
-  return new TransportError('UNAVAILABLE', message, { cause, providerId });
+  return new TransportError('UNAVAILABLE', redact(raw), { cause: safeCause, providerId });
+}
+
+/** Causes followed at most this deep; deeper ones are cut. */
+const CAUSE_DEPTH = 5;
+
+function redactTransportError(error: TransportError, redact: (text: string) => string): TransportError {
+  const copy = new TransportError(error.code, redact(error.message), {
+    ...(error.cause === undefined ? {} : { cause: redactCause(error.cause, redact, 0) }),
+    retryable: error.retryable,
+    ...(error.providerId === undefined ? {} : { providerId: error.providerId }),
+    ...(error.field === undefined ? {} : { field: error.field }),
+    ...(error.upstream === undefined ? {} : { upstream: redactValue(error.upstream, redact) as TransportError['upstream'] & object }),
+    ...(error.details === undefined ? {} : { details: redactValue(error.details, redact) as Record<string, unknown> }),
+  });
+  if (error.stack) copy.stack = redact(error.stack);
+  return copy;
+}
+
+/** A stand-in for a cause with every text redacted: name, message, stack, code, and its own cause. */
+function redactCause(cause: unknown, redact: (text: string) => string, depth: number): unknown {
+  if (isTransportError(cause)) return redactTransportError(cause, redact);
+  if (!(cause instanceof Error)) return typeof cause === 'string' ? redact(cause) : cause === undefined || cause === null ? cause : redact(String(cause));
+  const nested = depth < CAUSE_DEPTH && cause.cause !== undefined ? { cause: redactCause(cause.cause, redact, depth + 1) } : undefined;
+  const copy = new Error(redact(cause.message), nested);
+  copy.name = cause.name;
+  copy.stack = cause.stack === undefined ? undefined : redact(cause.stack);
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code });
+  return copy;
+}
+
+function redactValue(value: unknown, redact: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, redact, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, redact, depth + 1)]));
 }

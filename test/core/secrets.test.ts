@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateSecretKey, SecretBox, TransportError } from '../../src/index.js';
 
@@ -66,16 +68,41 @@ describe('SecretBox', () => {
     expect(codeOf(() => new SecretBox({ keys: { k1 }, current: 'k2' }))).toBe('CONFIG_INVALID');
     expect(codeOf(() => new SecretBox({ keys: { 'bad.id': k1 }, current: 'bad.id' }))).toBe('CONFIG_INVALID');
     expect(codeOf(() => new SecretBox(undefined as never))).toBe('CONFIG_INVALID');
-    expect(new SecretBox({ keys: { raw: new Uint8Array(32), hex: `hex:${'ab'.repeat(32)}`, text: 'x'.repeat(32) }, current: 'hex' }).currentKeyId).toBe('hex');
+    expect(new SecretBox({ keys: { raw: new Uint8Array(32), hex: `hex:${'ab'.repeat(32)}`, b64: generateSecretKey() }, current: 'hex' }).currentKeyId).toBe('hex');
+  });
+
+  it('refuses plain text, junk after hex or base64, and a missing key, saying how to make one', () => {
+    const error = (material: unknown) => {
+      try {
+        new SecretBox({ keys: { k1: material as string }, current: 'k1' });
+      } catch (e) {
+        return e as { code: string; message: string; field: string };
+      }
+      throw new Error('expected CONFIG_INVALID');
+    };
+    expect(error('x'.repeat(32))).toMatchObject({ code: 'CONFIG_INVALID', field: 'secretKeys.keys.k1', message: expect.stringContaining('generateSecretKey()') });
+    expect(error(`hex:${'ab'.repeat(32)}zz`).message).toContain('not valid hex');
+    expect(error(`${generateSecretKey()}!!`).message).toContain('not valid base64');
+    expect(error(undefined).message).toContain('is missing (undefined): is the environment variable');
+    expect(error(42).message).toContain('must be a string');
+  });
+
+  it('prints key ids only, never key bytes, at any depth', () => {
+    const raw = randomBytes(32);
+    const box = new SecretBox({ keys: { k1: raw, k2: `hex:${raw.toString('hex')}` }, current: 'k2' });
+    const printed = inspect({ nested: { box } }, { depth: null, showHidden: true }) + JSON.stringify(box);
+    expect(printed).toContain("current: 'k2'");
+    for (const encoding of ['hex', 'base64', 'base64url'] as const) expect(printed).not.toContain(raw.toString(encoding).slice(0, 16));
+  });
+
+  it('names the most likely cause when a value does not open under the configured key', () => {
+    const context = { recordId: 'p1', field: 'password' };
+    const sealed = new SecretBox({ keys: { k1: generateSecretKey() }, current: 'k1' }).seal('value-1', context);
+    expect(() => new SecretBox({ keys: { k1: generateSecretKey() }, current: 'k1' }).open(sealed, context)).toThrowError(/most likely that key is not the one it was sealed with/);
   });
 
   it('never names the key material in its error messages', () => {
-    const short = 'short-key-material-SECRET';
-    try {
-      new SecretBox({ keys: { k1: short }, current: 'k1' });
-      expect.unreachable();
-    } catch (e) {
-      expect(String((e as Error).message)).not.toContain(short);
-    }
+    const short = 'hex:5ec12e7ab1e5';
+    expect(() => new SecretBox({ keys: { k1: short }, current: 'k1' })).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.not.stringContaining('5ec12e7ab1e5') }));
   });
 });

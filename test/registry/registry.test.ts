@@ -85,7 +85,7 @@ describe('records', () => {
     await registry.create({ type: 'memory', id: 'dup' });
     expect((await codeOf(registry.create({ type: 'memory', id: 'dup' }))).code).toBe('CONFLICT');
     expect((await codeOf(registry.get('nope'))).code).toBe('NOT_FOUND');
-    expect((await codeOf(registry.create(undefined as never))).code).toBe('NOT_FOUND');
+    expect(await codeOf(registry.create(undefined as never))).toMatchObject({ code: 'CONFIG_INVALID', field: 'input' });
   });
 
   it('updates partially, re-validates, bumps the version and refuses stale versions', async () => {
