@@ -1,10 +1,29 @@
 /**
- * transportkit: configurable transport providers (SMTP e-mail with S/MIME, ASPSMS SMS,
- * Threema.Gateway E2E, TOTP) behind one contract, with a provider registry, sealed secrets,
- * "used by" tracking, tests, events and a balance monitor. This entry loads no vendor library;
- * provider types live in their own subpaths (`transportkit/smtp`, ...).
+ * The core of transportkit: the provider registry (`createRegistry`), the contract every provider
+ * type implements (`ProviderType`, `DeliveryProvider`, `VerifierProvider`), the storage contract
+ * with the in-memory reference store, sealed secrets, the error class with its stable codes, the
+ * balance monitor and the in-memory transport. This entry loads no vendor library; each
+ * provider type is its own subpath (`transportkit/smtp`, `transportkit/aspsms`,
+ * `transportkit/threema`, `transportkit/totp`), storage on PostgreSQL is
+ * `transportkit/postgres`, test helpers are `transportkit/testing`.
  *
- * @packageDocumentation
+ * @example
+ * ```ts
+ * import { createRegistry, generateSecretKey, isTransportError, memoryTransport } from 'transportkit';
+ *
+ * const registry = createRegistry({
+ *   types: [memoryTransport()],
+ *   secretKeys: { keys: { k1: generateSecretKey() }, current: 'k1' },
+ * });
+ * const sms = await registry.create({ type: 'memory', name: 'SMS', config: { channel: 'sms' } });
+ * try {
+ *   await registry.send(sms.id, { to: '+41 79 123 45 67', text: 'Hello' });
+ * } catch (error) {
+ *   if (isTransportError(error) && error.retryable) console.log('try again later:', error.code);
+ * }
+ * ```
+ *
+ * @module transportkit
  */
 export { TransportError, isTransportError, hasErrorCode, ERROR_CODES } from './core/errors.js';
 export type { TransportErrorCode, TransportErrorOptions, UpstreamDetail } from './core/errors.js';
@@ -40,7 +59,6 @@ export type {
 } from './core/provider.js';
 export { SecretBox, generateSecretKey, userSecretContext } from './core/secrets.js';
 export type { SecretKeys, SecretKeyMaterial, SealContext } from './core/secrets.js';
-export { Redactor, REDACTED, withRedaction, levelAllows } from './core/events.js';
 export type { EventLevel, EventSeverity, ProviderEvent, LogEntry, Logger, ProviderEvents } from './core/events.js';
 export { parseWith } from './core/validation.js';
 export { memoryStorage } from './storage/memory.js';
@@ -69,7 +87,6 @@ export type {
   TotpAttemptRule,
 } from './storage/types.js';
 export { ProviderRegistry, createRegistry } from './registry/registry.js';
-export { toTransportError } from './registry/support.js';
 export type {
   RegistryOptions,
   CreateProviderInput,
@@ -103,3 +120,11 @@ export type {
   RecipientProblem,
   Interval,
 } from './balance/types.js';
+
+/**
+ * Internal: exported for this repository's own tests, hidden from the typings and the docs, not
+ * part of the public API (may change in any release).
+ *
+ * @internal
+ */
+export { Redactor, REDACTED, withRedaction } from './core/events.js';

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   createRegistry,
   ERROR_CODES,
-  generateSecretKey,
   isTransportError,
   memoryStorage,
   memoryTransport,

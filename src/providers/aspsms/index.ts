@@ -1,12 +1,14 @@
 /**
- * The ASPSMS SMS provider type (`transportkit/aspsms`): SMS through the ASPSMSX2 SOAP web service of
- * VADIAN.NET AG, with a WSDL built into the package, GSM 7-bit / Unicode selection and part
- * counting, recipients normalised to one international form, credit balance and delivery status.
+ * SMS through ASPSMS (`transportkit/aspsms`): the provider type `aspsms()` on the ASPSMSX2 SOAP
+ * web service of VADIAN.NET AG, with a WSDL built into the package, GSM 7-bit / Unicode
+ * selection and part counting (`smsLength()`), recipients normalised to one international form,
+ * credit balance and delivery status. The `soap` client is loaded on the first request, so
+ * importing this subpath costs little.
  *
  * @example
  * ```ts
  * import { createRegistry } from 'transportkit';
- * import { aspsms } from 'transportkit/aspsms';
+ * import { aspsms, aspsmsSendDetails, isAspsmsProvider, smsLength } from 'transportkit/aspsms';
  *
  * const registry = createRegistry({ types: [aspsms()] });
  * const sms = await registry.create({
@@ -15,13 +17,19 @@
  *   config: { userKey: 'ABCDEFGHIJKL', originator: 'MyShop' },
  *   secrets: { password: process.env.ASPSMS_PASSWORD! },
  * });
- * await registry.send(sms.id, { to: '+41 79 123 45 67', text: 'Grüezi!' });
+ * smsLength('Grüezi!');   // { encoding: 'gsm7', units: 7, segments: 1, ... }
+ * const result = await registry.send(sms.id, { to: '+41 79 123 45 67', text: 'Grüezi!' });
+ * const references = Object.values(aspsmsSendDetails(result)?.references ?? {});
+ * const provider = await registry.resolve(sms.id);
+ * if (isAspsmsProvider(provider)) console.log(await provider.deliveryStatus(references));
  * ```
  *
- * @packageDocumentation
+ * @module transportkit/aspsms
  */
+import type { SendResult } from '../../core/messages.js';
 import type { ProviderType } from '../../core/provider.js';
 import { aspsmsConfigSchema, type AspsmsConfig } from './config.js';
+import type { SmsEncoding } from './encoding.js';
 import { createAspsmsProvider, type AspsmsOptions, type AspsmsProvider } from './provider.js';
 
 /** The ASPSMS provider type: its id, config schema and secret fields. */
@@ -50,14 +58,52 @@ export function isAspsmsProvider(provider: { readonly type: string }): provider 
   return provider.type === 'aspsms';
 }
 
-export { aspsmsConfigSchema, MAX_SEGMENTS_LIMIT } from './config.js';
+/** What an ASPSMS send puts in `SendResult.details`. */
+export interface AspsmsSendDetails {
+  /** The SOAP operation used: `SendTextSMS` (GSM 7-bit) or `SendUnicodeSMS`. */
+  readonly operation: 'SendTextSMS' | 'SendUnicodeSMS';
+  readonly encoding: SmsEncoding;
+  /** The transaction reference per accepted recipient (international form), for `deliveryStatus()`. */
+  readonly references: Readonly<Record<string, string>>;
+  /** Requests made (at most 1000 recipients each). */
+  readonly batches: number;
+  /** Batches that failed after an earlier one was sent; their recipients are in `rejected`. */
+  readonly failures?: readonly { readonly recipients: number; readonly code: string; readonly status?: unknown; readonly message: string }[];
+  /** The deferred delivery time, when `deferUntil` was given (ISO). */
+  readonly deferredUntil?: string;
+}
+
+/**
+ * The ASPSMS details of a send result, typed: the transaction references to pass to
+ * `deliveryStatus()`, the encoding and the batches. `undefined` for a result of another provider.
+ */
+export function aspsmsSendDetails(result: SendResult): AspsmsSendDetails | undefined {
+  const details = result.details as Partial<AspsmsSendDetails> | undefined;
+  const ok =
+    (details?.operation === 'SendTextSMS' || details?.operation === 'SendUnicodeSMS') &&
+    typeof details.references === 'object' &&
+    details.references !== null &&
+    Object.values(details.references).every((r) => typeof r === 'string');
+  return ok ? (details as AspsmsSendDetails) : undefined;
+}
+
+export { aspsmsConfigSchema } from './config.js';
 export type { AspsmsConfig, AspsmsConfigInput } from './config.js';
-export { MAX_RECIPIENTS_PER_REQUEST } from './provider.js';
 export type { AspsmsOptions, AspsmsProvider, AspsmsSendOptions } from './provider.js';
-export { isGsm7, smsLength, maxUnits, SEGMENT_LIMITS } from './encoding.js';
+export { isGsm7, smsLength } from './encoding.js';
 export type { SmsEncoding, SmsLength } from './encoding.js';
-export { normalizePhone, normalizeOriginator } from './phone.js';
-export { STATUS_DESCRIPTIONS, parseStatusCode, parseCredits, parseDeliveryNotifications, statusError } from './status.js';
 export type { DeliveryNotification, DeliveryState } from './status.js';
-export { ASPSMS_WSDL, ASPSMS_NAMESPACE, ASPSMS_DEFAULT_ENDPOINT, ASPSMS_OPERATIONS } from './wsdl.js';
-export type { AspsmsOperation } from './wsdl.js';
+
+/**
+ * Internal: exported for this repository's own tests, hidden from the typings and the docs, not
+ * part of the public API (may change in any release).
+ *
+ * @internal
+ */
+export { maxUnits } from './encoding.js';
+/** @internal */
+export { normalizePhone, normalizeOriginator } from './phone.js';
+/** @internal */
+export { STATUS_DESCRIPTIONS, parseStatusCode, parseCredits, parseDeliveryNotifications, statusError } from './status.js';
+/** @internal */
+export { ASPSMS_WSDL, ASPSMS_NAMESPACE, ASPSMS_OPERATIONS } from './wsdl.js';

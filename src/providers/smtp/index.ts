@@ -1,27 +1,42 @@
 /**
- * The SMTP e-mail provider type (`transportkit/smtp`): nodemailer with pooled connections,
- * implicit TLS or STARTTLS, AUTH with a sealed password, a redacted SMTP transcript at event
- * level `debug`, and optional S/MIME signing (detached `multipart/signed`, SHA-256) with a
- * certificate from a PKCS#12 bundle or PEM, selected by serial number.
+ * SMTP e-mail (`transportkit/smtp`): the provider type `smtp()` on nodemailer with pooled
+ * connections, implicit TLS or STARTTLS, AUTH with a sealed password, a redacted SMTP transcript
+ * at event level `debug`, and optional S/MIME signing (detached `multipart/signed`, SHA-256) with
+ * a certificate from a PKCS#12 bundle or PEM, selected by serial number; `checkCertificate()`
+ * tells whether a certificate is ready to sign for a sender.
  *
- * @packageDocumentation
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { createRegistry } from 'transportkit';
+ * import { smtp, checkCertificate } from 'transportkit/smtp';
+ *
+ * const pkcs12 = readFileSync('noreply.p12').toString('base64');
+ * const ready = checkCertificate({ pkcs12, passphrase: process.env.SMIME_PASSPHRASE, from: 'noreply@example.org' });
+ * if (!ready.ready) console.log(ready.checks.filter((c) => !c.ok));
+ *
+ * const registry = createRegistry({ types: [smtp()] });
+ * const mail = await registry.create({
+ *   type: 'smtp',
+ *   name: 'Office relay',
+ *   config: { host: 'smtp.example.org', username: 'app', from: 'noreply@example.org', smime: {} },
+ *   secrets: { password: process.env.SMTP_PASSWORD!, smimePkcs12: pkcs12, smimePassphrase: process.env.SMIME_PASSPHRASE! },
+ * });
+ * await registry.send(mail.id, { to: 'anna@example.org', subject: 'Signed', text: 'Hello' });
+ * ```
+ *
+ * @module transportkit/smtp
  */
 import type { ProviderType } from '../../core/provider.js';
 import { SMTP_SECRET_FIELDS, smtpConfigSchema, type SmtpConfig, type SmtpSecretField } from './config.js';
 import { createSmtpProvider, type SmtpOptions, type SmtpProvider } from './provider.js';
 
-export { SMTP_SECRET_FIELDS, smtpConfigSchema, effectivePort } from './config.js';
+export { smtpConfigSchema } from './config.js';
 export type { SmtpConfig, SmimeConfig, SmtpSecretField, StartTlsMode } from './config.js';
 export type { SmtpOptions, SmtpProvider } from './provider.js';
-export { mapSmtpError } from './errors.js';
-export { checkCertificate, evaluateIdentity, certificateEmails } from './smime/certificate.js';
+export { checkCertificate } from './smime/certificate.js';
 export type { CertificateCheck, CertificateCheckName, CertificateCheckOptions, CertificateReadiness, CertificateSummary } from './smime/certificate.js';
-export { loadSmimeIdentity, normalizeSerial, formatSerial } from './smime/identity.js';
-export type { SmimeIdentity, SmimeSource } from './smime/identity.js';
-export { createDetachedSigner, derSetOrder } from './smime/cms.js';
-export type { DetachedSigner } from './smime/cms.js';
-export { smimeSignPlugin } from './smime/plugin.js';
-export { redactClientLine } from './transcript.js';
+export type { SmimeSource } from './smime/identity.js';
 
 /** The SMTP provider type: what `smtp()` returns and `createRegistry({ types })` takes. */
 export type SmtpProviderType = ProviderType<SmtpConfig, SmtpSecretField, SmtpProvider>;
@@ -58,3 +73,19 @@ export function smtp(options: SmtpOptions = {}): SmtpProviderType {
     create: (config, secrets, context) => createSmtpProvider(config, secrets, context, options),
   };
 }
+
+/**
+ * Internal: exported for this repository's own tests, hidden from the typings and the docs, not
+ * part of the public API (may change in any release).
+ *
+ * @internal
+ */
+export { effectivePort } from './config.js';
+/** @internal */
+export { mapSmtpError } from './errors.js';
+/** @internal */
+export { normalizeSerial, formatSerial } from './smime/identity.js';
+/** @internal */
+export { derSetOrder } from './smime/cms.js';
+/** @internal */
+export { redactClientLine } from './transcript.js';
