@@ -27,7 +27,7 @@
  */
 export { TransportError, isTransportError, hasErrorCode, ERROR_CODES } from './core/errors.js';
 export type { TransportErrorCode, TransportErrorOptions, UpstreamDetail } from './core/errors.js';
-export { emailMessageSchema, textMessageSchema, isEmailAddress, addressOf, recipientsOf, toArray } from './core/messages.js';
+export { emailMessageSchema, textMessageSchema, isEmailAddress, isWellFormedText, addressOf, recipientsOf, toArray } from './core/messages.js';
 export type {
   EmailAddress,
   Attachment,
@@ -35,6 +35,7 @@ export type {
   TextMessage,
   MessageShape,
   SendResult,
+  RecipientRejection,
   Balance,
   TestStep,
   TestReport,

@@ -44,6 +44,23 @@ export interface TextMessage {
 /** The shape of message a delivery provider accepts. */
 export type MessageShape = 'email' | 'text';
 
+/**
+ * One recipient the upstream refused, with what it said. Hosts retry the `temporary` ones later
+ * and drop or fix the others.
+ */
+export interface RecipientRejection {
+  /** The recipient as given in the message (an e-mail address, a phone number, a Threema ID). */
+  readonly recipient: string;
+  /** What the upstream answered: the SMTP reply code (`450`, `550`), the ASPSMS StatusCode, the HTTP status. */
+  readonly status?: number | string;
+  /** The upstream's text for it (SMTP reply line, status description), secrets redacted. */
+  readonly description?: string;
+  /** True when the refusal is temporary (SMTP 4xx, a transient upstream failure): retry this recipient later. */
+  readonly temporary: boolean;
+  /** The error code a send to this recipient alone would have failed with. */
+  readonly code: string;
+}
+
 /** What a successful send reports. */
 export interface SendResult {
   readonly providerId: string;
@@ -53,6 +70,11 @@ export interface SendResult {
   readonly accepted: readonly string[];
   /** Recipients the upstream rejected while accepting others. */
   readonly rejected: readonly string[];
+  /**
+   * Every rejected recipient with its reply code and whether the refusal is temporary, in the
+   * order of `rejected` (SMTP, ASPSMS and Threema fill it; absent when nothing was rejected).
+   */
+  readonly rejections?: readonly RecipientRejection[];
   /** What the send cost, where the upstream says so. */
   readonly cost?: { readonly amount: number; readonly unit: string };
   /** Number of SMS segments per recipient, for SMS providers. */
@@ -109,11 +131,25 @@ export function isEmailAddress(address: string): boolean {
 
 const noCrLf = (what: string) => (value: string) => !CRLF.test(value) || `${what} must not contain CR or LF`;
 
+/** A UTF-16 surrogate without its partner: not a character, so no channel can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True when `text` is well-formed Unicode: no lone UTF-16 surrogate (half of an emoji cut off by
+ * a `slice`, say). Such text would reach the recipient as U+FFFD, so every channel refuses it.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+const WELL_FORMED = 'must not contain a lone UTF-16 surrogate (an incomplete character, e.g. half an emoji)';
+/** A string schema refusing lone surrogates. */
+const text = () => z.string().refine(isWellFormedText, WELL_FORMED);
+
 const addressSchema = z.union([
   z.string().refine(isEmailAddress, 'invalid e-mail address'),
   z.object({
-    name: z
-      .string()
+    name: text()
       .max(200)
       .refine((v) => !CRLF.test(v), 'name must not contain CR or LF')
       .optional(),
@@ -123,8 +159,8 @@ const addressSchema = z.union([
 const addressList = z.union([addressSchema, z.array(addressSchema)]);
 
 const attachmentSchema = z.object({
-  filename: z.string().min(1).max(255).refine((v) => !CRLF.test(v), 'filename must not contain CR or LF'),
-  content: z.union([z.string(), z.instanceof(Uint8Array)]),
+  filename: text().min(1).max(255).refine((v) => !CRLF.test(v), 'filename must not contain CR or LF'),
+  content: z.union([text(), z.instanceof(Uint8Array)]),
   contentType: z
     .string()
     .regex(/^[\w.+-]+\/[\w.+-]+$/, 'invalid MIME type')
@@ -141,17 +177,17 @@ export const emailMessageSchema = z
     bcc: addressList.optional(),
     from: addressSchema.optional(),
     replyTo: addressSchema.optional(),
-    subject: z.string().max(998).superRefine((v, ctx) => {
+    subject: text().max(998).superRefine((v, ctx) => {
       const r = noCrLf('subject')(v);
       if (r !== true) ctx.addIssue({ code: 'custom', message: r });
     }),
-    text: z.string().optional(),
-    html: z.string().optional(),
+    text: text().optional(),
+    html: text().optional(),
     attachments: z.array(attachmentSchema).max(100).optional(),
     headers: z
       .record(
         z.string().regex(/^[!-9;-~]+$/, 'invalid header name'),
-        z.string().refine((v) => !CRLF.test(v), 'header value must not contain CR or LF'),
+        text().refine((v) => !CRLF.test(v), 'header value must not contain CR or LF'),
       )
       .optional(),
   })
@@ -168,7 +204,7 @@ export const emailMessageSchema = z
 /** zod schema of {@link TextMessage}. Address syntax is the provider's `validateAddress` job. */
 export const textMessageSchema = z.object({
   to: z.union([z.string().min(1), z.array(z.string().min(1)).min(1, 'at least one recipient is required')]),
-  text: z.string().min(1, 'text must not be empty'),
+  text: text().min(1, 'text must not be empty'),
 });
 
 /** The plain address of an {@link EmailAddress}. */
