@@ -60,6 +60,11 @@ function hasBalance(provider: TransportProvider): provider is BalanceProvider {
   return provider.kind === 'delivery' && provider.capabilities.balance && typeof provider.getBalance === 'function';
 }
 
+/** True when a failed send may still have been delivered: its claim must not be given back. */
+function outcomeUnknown(error: TransportError): boolean {
+  return error.code === 'TIMEOUT' || error.code === 'ABORTED' || error.details?.outcome === 'unknown';
+}
+
 /** A TransportError for failures that belong to no provider (e.g. listing the providers). */
 function asTransportError(cause: unknown): TransportError {
   if (isTransportError(cause)) return cause;
@@ -83,42 +88,42 @@ function asTransportError(cause: unknown): TransportError {
  * ```
  */
 export class BalanceMonitor {
-  private readonly registry: ProviderRegistry;
-  private readonly users: BalanceUserDirectory;
-  private readonly timeZone: string;
-  private readonly concurrency: number;
-  private readonly timeoutMs: number;
-  private readonly template: BalanceWarningTemplate;
-  private readonly locale: BalanceLocale;
-  private readonly clock: Clock;
-  private stopSchedule: (() => Promise<void>) | undefined;
+  readonly #registry: ProviderRegistry;
+  readonly #users: BalanceUserDirectory;
+  readonly #timeZone: string;
+  readonly #concurrency: number;
+  readonly #timeoutMs: number;
+  readonly #template: BalanceWarningTemplate;
+  readonly #locale: BalanceLocale;
+  readonly #clock: Clock;
+  #stopSchedule: (() => Promise<void>) | undefined;
 
   constructor(options: BalanceMonitorOptions) {
     const o = parseWith(optionsSchema, options, 'CONFIG_INVALID', '');
-    this.registry = o.registry;
-    this.users = o.users;
-    this.timeZone = checkTimeZone(o.timeZone);
-    this.concurrency = o.concurrency;
-    this.timeoutMs = o.checkTimeoutMs;
-    this.locale = o.locale;
-    this.template = o.templates?.[o.locale] ?? defaultBalanceTemplates[o.locale];
-    this.clock = o.clock ?? o.registry.clock;
+    this.#registry = o.registry;
+    this.#users = o.users;
+    this.#timeZone = checkTimeZone(o.timeZone);
+    this.#concurrency = o.concurrency;
+    this.#timeoutMs = o.checkTimeoutMs;
+    this.#locale = o.locale;
+    this.#template = o.templates?.[o.locale] ?? defaultBalanceTemplates[o.locale];
+    this.#clock = o.clock ?? o.registry.clock;
   }
 
   /** The IANA time zone whose calendar day limits the warnings. */
   get warningTimeZone(): string {
-    return this.timeZone;
+    return this.#timeZone;
   }
 
   /** Sets a provider's warning threshold and/or the user to notify; returns the new status. */
   async configure(providerId: string, settings: BalanceSettings): Promise<BalanceStatus> {
     const parsed = parseWith(settingsSchema, settings, 'CONFIG_INVALID', '', providerId);
-    await this.registry.get(providerId);
-    const state = await this.updateState(providerId, {
+    await this.#registry.get(providerId);
+    const state = await this.#updateState(providerId, {
       ...(parsed.threshold === undefined ? {} : { threshold: parsed.threshold }),
       ...(parsed.notifyUserId === undefined ? {} : { notifyUserId: parsed.notifyUserId ?? undefined }),
     });
-    await this.event(providerId, 'info', 'balance.configured', `balance warning threshold ${state.threshold}, user to notify: ${state.notifyUserId ?? 'none'}`, {
+    await this.#event(providerId, 'info', 'balance.configured', `balance warning threshold ${state.threshold}, user to notify: ${state.notifyUserId ?? 'none'}`, {
       threshold: state.threshold,
       notifyUserId: state.notifyUserId,
     });
@@ -131,14 +136,14 @@ export class BalanceMonitor {
    * `NOT_FOUND` for an unknown provider.
    */
   async status(providerId: string): Promise<BalanceStatus> {
-    const info = await this.registry.get(providerId);
-    const state = await this.state(providerId);
+    const info = await this.#registry.get(providerId);
+    const state = await this.#state(providerId);
     let provider: TransportProvider | undefined;
     let recipient: RecipientCheck;
     try {
-      provider = await this.registry.resolve(providerId);
+      provider = await this.#registry.resolve(providerId);
       if (provider.kind !== 'delivery') throw new TransportError('UNSUPPORTED', `provider ${providerId} does not deliver messages`, { providerId });
-      recipient = await findRecipient(this.users, provider, state.notifyUserId);
+      recipient = await findRecipient(this.#users, provider, state.notifyUserId, this.#timeoutMs);
     } catch (cause) {
       const detail = toTransportError(cause, providerId).message;
       recipient = { ready: false, problem: 'provider-unavailable', detail, ...(state.notifyUserId === undefined ? {} : { userId: state.notifyUserId }) };
@@ -165,17 +170,17 @@ export class BalanceMonitor {
    * for one without the balance capability.
    */
   async check(providerId: string, options: BalanceCheckOptions = {}): Promise<BalanceCheckResult> {
-    const info = await this.registry.get(providerId);
+    const info = await this.#registry.get(providerId);
     let provider: TransportProvider;
     try {
-      provider = await this.registry.resolve(providerId);
+      provider = await this.#registry.resolve(providerId);
     } catch (cause) {
-      return this.failed(providerId, toTransportError(cause, providerId));
+      return this.#failed(providerId, toTransportError(cause, providerId));
     }
     if (!hasBalance(provider)) {
       throw new TransportError('UNSUPPORTED', `provider "${info.name}" (${info.type}) does not report a balance`, { providerId });
     }
-    return this.checkProvider(info, provider, options.signal);
+    return this.#checkProvider(info, provider, options.signal);
   }
 
   /**
@@ -184,8 +189,8 @@ export class BalanceMonitor {
    * that cannot even be built is reported only when it has balance settings.
    */
   async checkAll(options: BalanceCheckOptions = {}): Promise<BalanceCheckResult[]> {
-    const infos = await this.registry.list();
-    const results = await mapLimit(infos, this.concurrency, (info) => this.checkListed(info, options.signal));
+    const infos = await this.#registry.list();
+    const results = await mapLimit(infos, this.#concurrency, (info) => this.#checkListed(info, options.signal));
     return results.filter((r): r is BalanceCheckResult => r !== undefined);
   }
 
@@ -196,7 +201,7 @@ export class BalanceMonitor {
    * when already started.
    */
   start(options: BalanceStartOptions = {}): () => Promise<void> {
-    if (this.stopSchedule) throw new TransportError('CONFLICT', 'the balance monitor is already started; call its stop function first', { retryable: false });
+    if (this.#stopSchedule) throw new TransportError('CONFLICT', 'the balance monitor is already started; call its stop function first', { retryable: false });
     const everyMs = parseInterval(options.every ?? '24h', 'every');
     const stopTimer = schedule(
       {
@@ -219,93 +224,97 @@ export class BalanceMonitor {
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= stopTimer().finally(() => {
-        if (this.stopSchedule === stop) this.stopSchedule = undefined;
+        if (this.#stopSchedule === stop) this.#stopSchedule = undefined;
       });
       return stopping;
     };
-    this.stopSchedule = stop;
+    this.#stopSchedule = stop;
     return stop;
   }
 
   // ---- internals -----------------------------------------------------------------------
 
-  private async checkListed(info: ProviderInfo, signal: AbortSignal | undefined): Promise<BalanceCheckResult | undefined> {
+  async #checkListed(info: ProviderInfo, signal: AbortSignal | undefined): Promise<BalanceCheckResult | undefined> {
     if (signal?.aborted) return undefined;
     const id = info.id;
     try {
       let provider: TransportProvider;
       try {
-        provider = await this.registry.resolve(id);
+        provider = await this.#registry.resolve(id);
       } catch (cause) {
         const error = toTransportError(cause, id);
-        const monitored = error.code !== 'NOT_FOUND' && (await this.registry.storage.balance.get(id)) !== undefined;
-        return monitored ? await this.failed(id, error) : undefined;
+        const monitored = error.code !== 'NOT_FOUND' && (await this.#registry.storage.balance.get(id)) !== undefined;
+        return monitored ? await this.#failed(id, error) : undefined;
       }
-      return hasBalance(provider) ? await this.checkProvider(info, provider, signal) : undefined;
+      return hasBalance(provider) ? await this.#checkProvider(info, provider, signal) : undefined;
     } catch (cause) {
-      return this.failed(id, toTransportError(cause, id));
+      return this.#failed(id, toTransportError(cause, id));
     }
   }
 
-  private async checkProvider(info: ProviderInfo, provider: BalanceProvider, signal: AbortSignal | undefined): Promise<BalanceCheckResult> {
+  async #checkProvider(info: ProviderInfo, provider: BalanceProvider, signal: AbortSignal | undefined): Promise<BalanceCheckResult> {
     const id = provider.id;
     let balance: Balance;
     try {
-      balance = await withDeadline(this.timeoutMs, signal, `balance query of provider ${id}`, (s) => provider.getBalance({ signal: s }));
+      balance = await withDeadline(this.#timeoutMs, signal, `balance query of provider ${id}`, (s) => provider.getBalance({ signal: s }));
       if (typeof balance?.amount !== 'number' || !Number.isFinite(balance.amount) || typeof balance.unit !== 'string') {
         throw new TransportError('UNAVAILABLE', 'the provider returned no valid balance', { providerId: id });
       }
     } catch (cause) {
-      return this.failed(id, toTransportError(cause, id));
+      return this.#failed(id, toTransportError(cause, id));
     }
-    const reading: BalanceReading = { amount: balance.amount, unit: balance.unit, checkedAt: this.nowIso() };
-    const state = await this.updateState(id, { lastBalance: reading, lastError: undefined });
+    const reading: BalanceReading = { amount: balance.amount, unit: balance.unit, checkedAt: this.#nowIso() };
+    const state = await this.#updateState(id, { lastBalance: reading, lastError: undefined });
     const below = state.threshold > 0 && reading.amount < state.threshold;
-    await this.event(
+    await this.#event(
       id,
       below ? 'warn' : 'info',
       'balance.checked',
       `balance ${reading.amount} ${reading.unit}${below ? `, below the warning threshold of ${state.threshold}` : ''}`,
       { amount: reading.amount, unit: reading.unit, threshold: state.threshold, below },
     );
-    const warning = below ? await this.warn(info, provider, state, reading, signal) : NOT_NEEDED;
+    const warning = below ? await this.#warn(info, provider, state, reading, signal) : NOT_NEEDED;
     return { providerId: id, ok: true, balance: reading, threshold: state.threshold, below, warning };
   }
 
   /** Sends today's warning unless it was claimed already; releases the claim when the send fails. */
-  private async warn(info: ProviderInfo, provider: BalanceProvider, state: BalanceState, reading: BalanceReading, signal: AbortSignal | undefined): Promise<BalanceWarningOutcome> {
+  async #warn(info: ProviderInfo, provider: BalanceProvider, state: BalanceState, reading: BalanceReading, signal: AbortSignal | undefined): Promise<BalanceWarningOutcome> {
     const id = provider.id;
-    const day = calendarDay(this.clock.now(), this.timeZone);
-    const recipient = await findRecipient(this.users, provider, state.notifyUserId);
+    const day = calendarDay(this.#clock.now(), this.#timeZone);
+    const recipient = await findRecipient(this.#users, provider, state.notifyUserId, this.#timeoutMs);
     if (!recipient.ready) {
-      await this.event(id, 'warn', 'balance.warning.skipped', `low-balance warning not sent: ${recipient.detail}`, { day, reason: recipient.problem, userId: recipient.userId });
+      await this.#event(id, 'warn', 'balance.warning.skipped', `low-balance warning not sent: ${recipient.detail}`, { day, reason: recipient.problem, userId: recipient.userId });
       return { status: 'skipped', day, reason: recipient.problem, detail: recipient.detail };
     }
-    if (!(await this.registry.storage.balance.claimDailyWarning(id, day))) {
-      await this.event(id, 'debug', 'balance.warning.already-claimed', `the low-balance warning of ${day} was already claimed`, { day });
+    if (!(await this.#registry.storage.balance.claimDailyWarning(id, day))) {
+      await this.#event(id, 'debug', 'balance.warning.already-claimed', `the low-balance warning of ${day} was already claimed`, { day });
       return { status: 'already-claimed', day };
     }
     let sent: SendResult;
     try {
-      const message = this.message(info, provider, state.threshold, reading, day, recipient.address);
-      sent = await withDeadline(this.timeoutMs, signal, `low-balance warning of provider ${id}`, (s) => this.registry.send(id, message, { signal: s }));
+      const message = this.#message(info, provider, state.threshold, reading, day, recipient.address);
+      sent = await withDeadline(this.#timeoutMs, signal, `low-balance warning of provider ${id}`, (s) => this.#registry.send(id, message, { signal: s }));
     } catch (cause) {
       const error = toTransportError(cause, id);
-      const released = await this.registry.storage.balance.releaseDailyWarning(id, day).then(
+      // A warning that may have gone out (timed out or aborted in flight) keeps the claim: at most
+      // one a day also means no second warning after an unknown outcome.
+      const unknown = outcomeUnknown(error);
+      const released = !unknown && (await this.#registry.storage.balance.releaseDailyWarning(id, day).then(
         () => true,
         () => false,
-      );
-      await this.recordError(id, error);
-      await this.event(id, 'error', 'balance.warning.failed', `low-balance warning to user "${recipient.userId}" failed: ${error.message}`, {
+      ));
+      await this.#recordError(id, error);
+      await this.#event(id, 'error', 'balance.warning.failed', `low-balance warning to user "${recipient.userId}" failed: ${error.message}`, {
         day,
         userId: recipient.userId,
         code: error.code,
         claimReleased: released,
+        outcome: unknown ? 'unknown' : 'not-sent',
       });
-      return { status: 'failed', day, error };
+      return { status: 'failed', day, error, outcome: unknown ? 'unknown' : 'not-sent' };
     }
-    await this.updateState(id, { lastWarningDay: day });
-    await this.event(id, 'warn', 'balance.warning.sent', `low-balance warning sent to user "${recipient.userId}"`, {
+    await this.#updateState(id, { lastWarningDay: day });
+    await this.#event(id, 'warn', 'balance.warning.sent', `low-balance warning sent to user "${recipient.userId}"`, {
       day,
       userId: recipient.userId,
       to: recipient.address,
@@ -316,8 +325,8 @@ export class BalanceMonitor {
     return { status: 'sent', day, userId: recipient.userId, to: recipient.address, ...(sent.messageId === undefined ? {} : { messageId: sent.messageId }) };
   }
 
-  private message(info: ProviderInfo, provider: BalanceProvider, threshold: number, reading: BalanceReading, day: string, to: string): EmailMessage | TextMessage {
-    const { subject, text } = renderWarning(this.template, {
+  #message(info: ProviderInfo, provider: BalanceProvider, threshold: number, reading: BalanceReading, day: string, to: string): EmailMessage | TextMessage {
+    const { subject, text } = renderWarning(this.#template, {
       providerId: info.id,
       providerName: info.name,
       channel: provider.channel,
@@ -325,53 +334,53 @@ export class BalanceMonitor {
       unit: reading.unit,
       threshold,
       day,
-      locale: this.locale,
+      locale: this.#locale,
     });
     return provider.capabilities.message === 'email' ? { to, subject, text } : { to, text: fitText(text, provider.capabilities.maxLength) };
   }
 
   /** A failed check: recorded as the last error (unless merely aborted) and as an event. Never throws. */
-  private async failed(providerId: string, error: TransportError): Promise<BalanceCheckResult> {
-    if (error.code !== 'ABORTED') await this.recordError(providerId, error);
-    await this.event(providerId, error.code === 'ABORTED' ? 'info' : 'error', 'balance.check.failed', `balance check failed: ${error.message}`, {
+  async #failed(providerId: string, error: TransportError): Promise<BalanceCheckResult> {
+    if (error.code !== 'ABORTED') await this.#recordError(providerId, error);
+    await this.#event(providerId, error.code === 'ABORTED' ? 'info' : 'error', 'balance.check.failed', `balance check failed: ${error.message}`, {
       code: error.code,
       upstream: error.upstream,
     });
     return { providerId, ok: false, error };
   }
 
-  private async recordError(providerId: string, error: TransportError): Promise<void> {
+  async #recordError(providerId: string, error: TransportError): Promise<void> {
     try {
-      const message = await this.registry.redact(providerId, error.message);
-      await this.updateState(providerId, { lastError: { code: error.code, message, at: this.nowIso() } });
+      const message = await this.#registry.redact(providerId, error.message);
+      await this.#updateState(providerId, { lastError: { code: error.code, message, at: this.#nowIso() } });
     } catch {
       // The store is failing too; the event (and the result) still report the error.
     }
   }
 
-  private async state(providerId: string): Promise<BalanceState> {
-    return (await this.registry.storage.balance.get(providerId)) ?? { providerId, threshold: 0 };
+  async #state(providerId: string): Promise<BalanceState> {
+    return (await this.#registry.storage.balance.get(providerId)) ?? { providerId, threshold: 0 };
   }
 
   /** Read-merge-write of the state; `undefined` in the patch removes a field. */
-  private async updateState(providerId: string, patch: Partial<Omit<BalanceState, 'providerId'>>): Promise<BalanceState> {
-    const merged: Record<string, unknown> = { ...(await this.state(providerId)), ...patch, providerId };
+  async #updateState(providerId: string, patch: Partial<Omit<BalanceState, 'providerId'>>): Promise<BalanceState> {
+    const merged: Record<string, unknown> = { ...(await this.#state(providerId)), ...patch, providerId };
     for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
     const next = merged as unknown as BalanceState;
-    await this.registry.storage.balance.put(next);
+    await this.#registry.storage.balance.put(next);
     return next;
   }
 
-  private async event(providerId: string, severity: EventSeverity, type: string, message: string, fields: Record<string, unknown>): Promise<void> {
+  async #event(providerId: string, severity: EventSeverity, type: string, message: string, fields: Record<string, unknown>): Promise<void> {
     try {
-      await this.registry.recordEvent(providerId, severity, type, message, fields);
+      await this.#registry.recordEvent(providerId, severity, type, message, fields);
     } catch {
       // The provider was removed meanwhile: there is no record left to attach the event to.
     }
   }
 
-  private nowIso(): string {
-    return new Date(this.clock.now()).toISOString();
+  #nowIso(): string {
+    return new Date(this.#clock.now()).toISOString();
   }
 }
 

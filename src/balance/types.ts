@@ -88,8 +88,12 @@ export type BalanceWarningOutcome =
   | { readonly status: 'already-claimed'; readonly day: string }
   /** No valid recipient; nothing was claimed, so a later check today may still warn. */
   | { readonly status: 'skipped'; readonly day: string; readonly reason: RecipientProblem; readonly detail: string }
-  /** The send failed; the claim was released so a later check today may retry. */
-  | { readonly status: 'failed'; readonly day: string; readonly error: TransportError };
+  /**
+   * The send failed. `not-sent`: the claim was released so a later check today may retry.
+   * `unknown` (timed out or aborted in flight, so it may have been delivered): the claim is kept,
+   * and no second warning goes out that day.
+   */
+  | { readonly status: 'failed'; readonly day: string; readonly error: TransportError; readonly outcome: 'not-sent' | 'unknown' };
 
 /** Result of checking one provider. */
 export type BalanceCheckResult =
