@@ -1,10 +1,24 @@
 /**
- * The PostgreSQL storage adapter: `postgresStorage()` on a real server through node-postgres
- * (`pg`), or in process on PGlite, with the same SQL. Every invariant of the storage contract
- * is enforced by the database, so several app instances can share it. Both drivers are
- * optional peer dependencies, loaded only when used.
+ * Storage on PostgreSQL (`transportkit/postgres`): `postgresStorage()` on a real server through
+ * node-postgres (`pg`), or in process on PGlite, with the same SQL. Every invariant of the
+ * storage contract is enforced by the database, so several app instances can share it. Both
+ * drivers are optional peer dependencies, loaded only when used.
  *
- * @packageDocumentation
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { createRegistry } from 'transportkit';
+ * import { postgresStorage } from 'transportkit/postgres';
+ *
+ * const storage = await postgresStorage({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) });
+ * // or, in process: await postgresStorage({ pglite: './transportkit-data' })
+ * const registry = createRegistry({ storage, secretKeys: { keys: { k1: process.env.TK_KEY! }, current: 'k1' }, types: [] });
+ * // ... on shutdown:
+ * await registry.close();
+ * await storage.close();
+ * ```
+ *
+ * @module transportkit/postgres
  */
 import { isTransportError, TransportError } from '../core/errors.js';
 import type { StorageChange, TransportStorage } from '../storage/types.js';

@@ -31,7 +31,7 @@ import type { ProviderType } from '../../core/provider.js';
 import { SMTP_SECRET_FIELDS, smtpConfigSchema, type SmtpConfig, type SmtpSecretField } from './config.js';
 import { createSmtpProvider, type SmtpOptions, type SmtpProvider } from './provider.js';
 
-export { smtpConfigSchema } from './config.js';
+export { smtpConfigSchema, SMTP_SECRET_FIELDS } from './config.js';
 export type { SmtpConfig, SmimeConfig, SmtpSecretField, StartTlsMode } from './config.js';
 export type { SmtpOptions, SmtpProvider } from './provider.js';
 export { checkCertificate } from './smime/certificate.js';

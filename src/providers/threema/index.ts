@@ -1,11 +1,41 @@
 /**
- * Threema.Gateway provider in end-to-end mode (`transportkit/threema`): the provider type
- * `threema()`, key pair helpers, phone/e-mail hashing, callback receiving and the E2E primitives.
- * The loopback mock gateway is exported from `transportkit/testing`.
+ * Threema.Gateway in end-to-end mode (`transportkit/threema`): the provider type `threema()`
+ * (NaCl `crypto_box` here, the gateway never sees the plaintext), the key pair helpers for
+ * setting up a Gateway ID, the phone and e-mail hashes the gateway looks up, and receiving
+ * callbacks (`createCallbackHandler()`, `parseCallback()`, `receiveCallback()`). The loopback
+ * mock gateway is in `transportkit/testing`.
  *
- * @packageDocumentation
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createRegistry } from 'transportkit';
+ * import { createCallbackHandler, generateKeyPair, isThreemaProvider, threema } from 'transportkit/threema';
+ *
+ * const { privateKey, publicKey } = generateKeyPair();   // register publicKey for the Gateway ID
+ * const registry = createRegistry({ types: [threema()] });
+ * const gw = await registry.create({
+ *   type: 'threema',
+ *   name: 'Threema',
+ *   config: { gatewayId: '*MYGWID1' },
+ *   secrets: { secret: process.env.THREEMA_SECRET!, privateKey },
+ * });
+ * await registry.send(gw.id, { to: ['ECHOECHO', '+41791234567'], text: 'Grüezi' });
+ *
+ * const provider = await registry.resolve(gw.id);
+ * if (isThreemaProvider(provider)) {
+ *   createServer(
+ *     createCallbackHandler({
+ *       receive: (body) => provider.receive(body),
+ *       onMessage: (message) => console.log(message.type, message.from),
+ *     }),
+ *   ).listen(8080);
+ * }
+ * console.log(publicKey);
+ * ```
+ *
+ * @module transportkit/threema
  */
-export { threema, createThreemaProvider, isThreemaProvider } from './provider.js';
+export { threema, isThreemaProvider } from './provider.js';
 export type {
   ThreemaOptions,
   ThreemaProvider,
@@ -17,20 +47,10 @@ export type {
 } from './provider.js';
 export { threemaConfigSchema } from './config.js';
 export type { ThreemaConfig, ThreemaSecretField } from './config.js';
-export {
-  generateKeyPair,
-  encodeKey,
-  decodeKey,
-  decodePrivateKey,
-  decodePublicKey,
-  derivePublicKey,
-  isLowOrderPublicKey,
-  assertContributoryPublicKey,
-  KEY_LENGTH,
-} from './keys.js';
+export { generateKeyPair, encodeKey, decodeKey, decodePrivateKey, decodePublicKey, derivePublicKey, isLowOrderPublicKey } from './keys.js';
 export type { ThreemaKeyPair, KeyKind, KeyDecodeOptions } from './keys.js';
-export { hashPhone, hashEmail, normalizePhone, normalizeEmail } from './hash.js';
-export { parseCallback, receiveCallback, openCallback, callbackMac, createCallbackHandler, MAX_CALLBACK_BYTES } from './callback.js';
+export { hashPhone, hashEmail } from './hash.js';
+export { parseCallback, receiveCallback, createCallbackHandler, MAX_CALLBACK_BYTES } from './callback.js';
 export type {
   ThreemaCallback,
   ThreemaReceivedMessage,
@@ -38,10 +58,21 @@ export type {
   ReceiveCallbackOptions,
   CallbackInput,
   CallbackHandlerOptions,
-  CallbackMacFields,
 } from './callback.js';
-export { MESSAGE_TYPES, encodeContent, decodeContent, fileMessageJson, parseFileJson } from './content.js';
 export type { ThreemaContent, FileMessageContent, DeliveryStatus, RenderingType } from './content.js';
+export type { ReceiveFailure } from './e2e.js';
+export type { FetchLike, FetchInit, FetchResponse } from './http.js';
+
+/**
+ * Internal: exported for this repository's own tests, hidden from the typings and the docs, not
+ * part of the public API (may change in any release).
+ *
+ * @internal
+ */
+export { callbackMac } from './callback.js';
+/** @internal */
+export { encodeContent, decodeContent } from './content.js';
+/** @internal */
 export {
   padContainer,
   unpadContainer,
@@ -49,16 +80,8 @@ export {
   sharedKey,
   encryptBox,
   decryptBox,
-  randomNonce,
   encryptBlob,
   decryptBlob,
   randomBlobKey,
-  FILE_NONCE,
-  THUMBNAIL_NONCE,
-  NONCE_LENGTH,
-  BOX_OVERHEAD,
   MIN_PADDED_LENGTH,
-  MAX_PADDING,
 } from './e2e.js';
-export type { Container, EncryptedBox, BlobKind, ReceiveFailure } from './e2e.js';
-export type { FetchLike, FetchInit, FetchResponse } from './http.js';

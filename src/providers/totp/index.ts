@@ -1,12 +1,26 @@
 /**
- * The TOTP authenticator (RFC 6238, otplib 13) as the verifier kind of provider, and the
- * second-factor service that sends one-time codes through any delivery provider.
+ * Second factors (`transportkit/totp`): the TOTP authenticator (RFC 6238, otplib 13) as the
+ * verifier kind of provider, with enrolment, one-time acceptance of each code and a lock-out
+ * that holds across app instances; and `createSecondFactor()`, one API that sends a one-time
+ * code through any delivery provider (SMS, e-mail, Threema) or delegates to the authenticator.
  *
+ * @example
  * ```ts
- * import { totp, resolveTotp, createSecondFactor } from 'transportkit/totp';
+ * import { createRegistry } from 'transportkit';
+ * import { createSecondFactor, resolveTotp, totp } from 'transportkit/totp';
+ *
+ * const registry = createRegistry({ types: [totp()] });
+ * const { id } = await registry.create({ type: 'totp', name: 'Authenticator app', config: { issuer: 'ACME' } });
+ * const auth = await resolveTotp(registry, id);
+ * const { uri } = await auth.enroll('user-1', { label: 'alice@example.org' });   // show as a QR code
+ *
+ * const secondFactor = createSecondFactor({ registry });
+ * await secondFactor.challenge('user-1', { providerId: id });   // the app: nothing is sent
+ * const result = await secondFactor.verify('user-1', '123456');   // { ok: false, reason: 'not-confirmed' }
+ * console.log(uri, result);
  * ```
  *
- * @packageDocumentation
+ * @module transportkit/totp
  */
 import type { CryptoPlugin } from 'otplib';
 import { TransportError } from '../../core/errors.js';
@@ -69,10 +83,8 @@ export async function resolveTotp(registry: ProviderRegistry, id: string): Promi
 
 export { totpConfigSchema } from './config.js';
 export type { TotpConfig, TotpAlgorithm } from './config.js';
-export { TOTP_BRAND } from './provider.js';
 export type { TotpProvider, TotpEnrollment, TotpStatus, EnrollOptions, ImportOptions } from './provider.js';
 export { SecondFactor, createSecondFactor } from './second-factor.js';
 export type { SecondFactorOptions, ChallengeOptions, ChallengeInfo, PendingChallenge } from './second-factor.js';
 export { DEFAULT_TEMPLATES } from './templates.js';
 export type { CodeTemplate, CodeTemplates, CodeTemplateOverrides } from './templates.js';
-export { MIN_SECRET_BYTES } from './otp.js';
