@@ -59,9 +59,10 @@ interface Data {
   claims: string[];
   totp: TotpUserState[];
   challenges: Record<string, ChallengeState>;
+  idempotency: Record<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>;
 }
 
-const empty = (): Data => ({ providers: [], usages: {}, defaults: [], events: [], balance: {}, claims: [], totp: [], challenges: {} });
+const empty = (): Data => ({ providers: [], usages: {}, defaults: [], events: [], balance: {}, claims: [], totp: [], challenges: {}, idempotency: {} });
 const clone = <T>(value: T): T => structuredClone(value);
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 const after = (iso: string | undefined, now: string) => iso !== undefined && Date.parse(iso) > Date.parse(now);
@@ -344,6 +345,27 @@ export function jsonFileStorage(path: string, options: JsonFileStorageOptions = 
           if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
           delete d.challenges[userId];
           return true;
+        }),
+    },
+    idempotency: {
+      claim: (key, { fingerprint, now, expiresAt }) =>
+        write((d) => {
+          const current = d.idempotency[key];
+          if (!current || !after(current.expiresAt, now)) {
+            d.idempotency[key] = { fingerprint, expiresAt };
+            return { status: 'claimed' as const };
+          }
+          if (current.fingerprint !== fingerprint) return { status: 'mismatch' as const };
+          return current.result ? { status: 'completed' as const, result: current.result.value } : { status: 'in-progress' as const };
+        }),
+      complete: (key, result) =>
+        write((d) => {
+          const current = d.idempotency[key];
+          if (current) current.result = { value: clone(result) };
+        }),
+      release: (key) =>
+        write((d) => {
+          delete d.idempotency[key];
         }),
     },
   };

@@ -13,6 +13,7 @@ export interface SchemaNames {
   readonly claims: string;
   readonly totp: string;
   readonly challenges: string;
+  readonly idempotency: string;
   /** LISTEN/NOTIFY channel (lower case: PostgreSQL folds unquoted names). */
   readonly channel: string;
   /** Key of the advisory lock that serialises migrations of this schema and prefix. */
@@ -40,6 +41,7 @@ export function schemaNames(schema: string, prefix: string): SchemaNames {
     claims: table('warning_claims'),
     totp: table('totp'),
     challenges: table('challenges'),
+    idempotency: table('idempotency'),
     channel: `${schema}_${prefix}changes`.slice(0, 63),
     lockKey: `transportkit.${schema}.${prefix}`,
   };
@@ -94,11 +96,19 @@ function migrations(n: SchemaNames): readonly string[][] {
         PRIMARY KEY (provider_id, user_id))`,
       `CREATE TABLE ${n.challenges} (user_id text PRIMARY KEY, state json NOT NULL)`,
     ],
+    [
+      `CREATE TABLE ${n.idempotency} (
+        key text PRIMARY KEY,
+        fingerprint text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        result json)`,
+      `CREATE INDEX ON ${n.idempotency} (expires_at)`,
+    ],
   ];
 }
 
 /** The schema version this code needs. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Applies the missing migrations. Safe when several instances start at once: one transaction

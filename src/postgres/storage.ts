@@ -260,5 +260,33 @@ export function sqlStores(db: SqlDriver, n: SchemaNames): Omit<TransportStorage,
         return result.rowCount > 0;
       },
     },
+    idempotency: {
+      claim: (key, { fingerprint, now, expiresAt }) =>
+        db.transaction(async (tx) => {
+          for (;;) {
+            const current = (await tx.query<{ fingerprint: string; live: boolean; result: { value: unknown } | null }>(
+              `SELECT fingerprint, expires_at > $2::timestamptz AS live, result FROM ${n.idempotency} WHERE key = $1 FOR UPDATE`,
+              [key, now],
+            )).rows[0];
+            if (current?.live) {
+              if (current.fingerprint !== fingerprint) return { status: 'mismatch' } as const;
+              return current.result ? ({ status: 'completed', result: current.result.value } as const) : ({ status: 'in-progress' } as const);
+            }
+            if (current) {
+              await tx.query(`UPDATE ${n.idempotency} SET fingerprint = $2, expires_at = $3, result = NULL WHERE key = $1`, [key, fingerprint, expiresAt]);
+              return { status: 'claimed' } as const;
+            }
+            // No row to lock: the primary key decides between concurrent first claims.
+            const inserted = await tx.query(`INSERT INTO ${n.idempotency} (key, fingerprint, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [key, fingerprint, expiresAt]);
+            if (inserted.rowCount > 0) return { status: 'claimed' } as const;
+          }
+        }),
+      async complete(key, result) {
+        await db.query(`UPDATE ${n.idempotency} SET result = $2 WHERE key = $1`, [key, json({ value: result })]);
+      },
+      async release(key) {
+        await db.query(`DELETE FROM ${n.idempotency} WHERE key = $1`, [key]);
+      },
+    },
   };
 }

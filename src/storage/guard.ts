@@ -10,6 +10,7 @@ const REQUIRED = {
   balance: ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning'],
   totp: ['get', 'list', 'put', 'admitAttempt', 'advanceStep', 'delete'],
   challenges: ['get', 'start', 'admitAttempt', 'delete'],
+  idempotency: ['claim', 'complete', 'release'],
 } as const;
 
 /** Default bound of one storage call, in milliseconds. */

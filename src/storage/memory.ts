@@ -38,6 +38,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
   const claims = new Set<string>();
   const totp = new Map<string, TotpUserState>();
   const challenges = new Map<string, ChallengeState>();
+  const idempotency = new Map<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>();
+  const isAfterNow = (iso: string, now: string) => Date.parse(iso) > Date.parse(now);
   const totpKey = (providerId: string, userId: string) => JSON.stringify([providerId, userId]);
   const defaultKey = (channel: string, tenant: string | null) => JSON.stringify([channel, tenant]);
   const defaultsOf = (providerId: string) => [...defaults.values()].filter((d) => d.providerId === providerId);
@@ -221,6 +223,24 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
         const current = challenges.get(userId);
         if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
         return challenges.delete(userId);
+      },
+    },
+    idempotency: {
+      async claim(key, { fingerprint, now, expiresAt }) {
+        const current = idempotency.get(key);
+        if (!current || !isAfterNow(current.expiresAt, now)) {
+          idempotency.set(key, { fingerprint, expiresAt });
+          return { status: 'claimed' };
+        }
+        if (current.fingerprint !== fingerprint) return { status: 'mismatch' };
+        return current.result ? { status: 'completed', result: copy(current.result.value) } : { status: 'in-progress' };
+      },
+      async complete(key, result) {
+        const current = idempotency.get(key);
+        if (current) current.result = { value: copy(result) };
+      },
+      async release(key) {
+        idempotency.delete(key);
       },
     },
   };

@@ -32,6 +32,7 @@ export interface TransportStorage {
   readonly balance: BalanceStore;
   readonly totp: TotpStore;
   readonly challenges: ChallengeStore;
+  readonly idempotency: IdempotencyStore;
   /**
    * True for a store whose data lives only in this process (the in-memory adapter). Only then
    * may the registry generate a process-local secret key when the host gives none.
@@ -351,4 +352,34 @@ export interface ChallengeStore {
    * this call deleted it: of racing deletes exactly one wins.
    */
   delete(userId: string, challengeId?: string): Promise<boolean>;
+}
+
+/** What {@link IdempotencyStore.claim} found. */
+export type IdempotencyClaim =
+  /** This caller holds the key now: it sends, then calls `complete` or `release`. */
+  | { readonly status: 'claimed' }
+  /** Another caller holds the key and has not finished: wait and claim again. */
+  | { readonly status: 'in-progress' }
+  /** The key's send finished: `result` is what it stored with `complete`. */
+  | { readonly status: 'completed'; readonly result: unknown }
+  /** The key is held or completed for another message (another fingerprint). */
+  | { readonly status: 'mismatch' };
+
+/**
+ * Idempotency keys of `registry.send(…, { idempotencyKey })`: a second send with the same key
+ * within the window returns the first send's result instead of sending again, also from another
+ * app instance.
+ */
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for a send of the message with `fingerprint`. Atomic: of many concurrent claims
+   * of one free key exactly one gets `claimed`. An entry whose `expiresAt` is not after `now` is
+   * free again (replaced). A held or completed entry with another fingerprint gives `mismatch`;
+   * with the same fingerprint `in-progress` or `completed` with its result.
+   */
+  claim(key: string, entry: { readonly fingerprint: string; readonly now: string; readonly expiresAt: string }): Promise<IdempotencyClaim>;
+  /** Stores the (JSON) result of the claimed key; later claims get `completed`. */
+  complete(key: string, result: unknown): Promise<void>;
+  /** Frees the key (the send surely failed): the next claim may send. */
+  release(key: string): Promise<void>;
 }

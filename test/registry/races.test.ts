@@ -137,6 +137,7 @@ describe('a failure inside an operation leaves the state as before', () => {
       balance: base.balance,
       totp: base.totp,
       challenges: base.challenges,
+      idempotency: base.idempotency,
     };
     return { storage, arm: (nth: number) => void (countdown = nth) };
   }

@@ -181,6 +181,35 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
+    name: 'idempotency.claim looks for the key, then stores it',
+    caughtBy: 'idempotency.claim-one-key',
+    wrap: (inner) => {
+      const keys = new Map<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>();
+      return {
+        ...inner,
+        idempotency: {
+          async claim(key, { fingerprint, now, expiresAt }) {
+            const current = keys.get(key);
+            if (current && Date.parse(current.expiresAt) > Date.parse(now)) {
+              if (current.fingerprint !== fingerprint) return { status: 'mismatch' };
+              return current.result ? { status: 'completed', result: structuredClone(current.result.value) } : { status: 'in-progress' };
+            }
+            await gap();
+            keys.set(key, { fingerprint, expiresAt });
+            return { status: 'claimed' };
+          },
+          async complete(key, result) {
+            const current = keys.get(key);
+            if (current) current.result = { value: structuredClone(result) };
+          },
+          async release(key) {
+            keys.delete(key);
+          },
+        },
+      };
+    },
+  },
+  {
     name: 'totp.advanceStep reads the state, then writes the next one',
     caughtBy: 'totp.advanceStep-one-step',
     wrap: (inner) => ({

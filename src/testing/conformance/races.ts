@@ -1,4 +1,5 @@
 import type { RaceScenario } from './race.js';
+import { idempotencyClaimRace } from './checks-idempotency.js';
 import { guardRaceScenarios } from './races-guards.js';
 import { registryRaceScenarios } from './races-registry.js';
 
@@ -7,9 +8,9 @@ import { registryRaceScenarios } from './races-registry.js';
  * concurrent callers: removal against usages and defaults (with and without force), one
  * default per channel and tenant, versioned provider and TOTP writes, the daily balance claim,
  * TOTP step acceptance and failure counting, and the challenge throttle, attempt counting and
- * delete. Run them with `runRace` (one process) or `runRaceInProcesses` (several).
+ * delete, and one claim per idempotency key. Run them with `runRace` (one process) or `runRaceInProcesses` (several).
  */
-export const storageRaceScenarios: readonly RaceScenario[] = [...registryRaceScenarios, ...guardRaceScenarios];
+export const storageRaceScenarios: readonly RaceScenario[] = [...registryRaceScenarios, ...guardRaceScenarios, idempotencyClaimRace as RaceScenario];
 
 /** The scenario with this id; throws for an unknown id. */
 export function raceScenario(id: string): RaceScenario {
