@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TransportErrorCode } from './errors.js';
 
 /** An e-mail address, either plain (`a@example.org`) or with a display name. */
 export type EmailAddress = string | { readonly name?: string; readonly address: string };
@@ -58,7 +59,7 @@ export interface RecipientRejection {
   /** True when the refusal is temporary (SMTP 4xx, a transient upstream failure): retry this recipient later. */
   readonly temporary: boolean;
   /** The error code a send to this recipient alone would have failed with. */
-  readonly code: string;
+  readonly code: TransportErrorCode;
 }
 
 /** What a successful send reports. */

@@ -125,7 +125,8 @@ describe('sending through the registry to the mock gateway', () => {
 
 describe('HTTP status mapping, retries and timeouts', () => {
   it('maps 401, 402, 404 and 413', async () => {
-    s = await setup({ config: { maxBoxBytes: 7812 } });
+    // A gateway that still enforces the 4000-byte box of the older docs, behind a provider left at 7812.
+    s = await setup({ mock: { maxBoxBytes: 4000 }, config: { maxBoxBytes: 7812 } });
     s.gateway.failNext('credits', { status: 401 });
     expect(await rejection((await s.provider()).getBalance!())).toMatchObject({ code: 'AUTH_FAILED', upstream: { status: 401 } });
     s.gateway.setCredits(0);

@@ -229,7 +229,8 @@ describe('§7 deterministic message boxes', () => {
   it('serialises file JSON like the Rust minimal and full cases', () => {
     const base = { blobId: '0123456789abcdef0123456789abcdef', key: '01020304'.repeat(8), mediaType: 'application/pdf', size: 2048 };
     const minimal = JSON.parse(new TextDecoder().decode(encodeContent({ type: 'file', file: { ...base, renderingType: 'file' } }).data));
-    expect(minimal).toEqual({ b: base.blobId, k: base.key, m: 'application/pdf', s: 2048, j: 0, i: 0 });
+    // The Rust minimal case plus `n`: a file message always carries a name (the official SDKs need it).
+    expect(minimal).toEqual({ b: base.blobId, k: base.key, m: 'application/pdf', n: 'file.pdf', s: 2048, j: 0, i: 0 });
     const full = JSON.parse(
       new TextDecoder().decode(
         encodeContent({

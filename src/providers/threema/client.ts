@@ -4,7 +4,7 @@ import { TransportError, type TransportErrorCode } from '../../core/errors.js';
 import { Redactor } from '../../core/events.js';
 import { bytesToHex } from './bytes.js';
 import type { HttpResponse, HttpTransport } from './http.js';
-import { decodePublicKey } from './keys.js';
+import { assertContributoryPublicKey, decodeKey } from './keys.js';
 
 /** What an endpoint is, which decides how its status codes map to error codes. */
 type EndpointKind = 'send' | 'lookup' | 'bulk' | 'upload' | 'download' | 'credits';
@@ -110,10 +110,15 @@ export class GatewayClient {
     return this.expect(text, /^[0-9a-fA-F]{16}$/, 'message id').toLowerCase();
   }
 
-  /** `/pubkeys/{id}`: the validated public key (low-order keys refused). */
+  /**
+   * `/pubkeys/{id}`: the validated public key. An answer that is no key at all is the gateway's
+   * fault (`UNAVAILABLE`); a well-formed low-order key is the recipient's (`INVALID_RECIPIENT`).
+   */
   async publicKey(threemaId: string, signal?: AbortSignal): Promise<Uint8Array> {
     const text = await this.idempotent({ method: 'GET', path: `pubkeys/${encodeURIComponent(threemaId)}`, kind: 'lookup', ...signalOf(signal) });
-    return decodePublicKey(text.trim(), { code: 'INVALID_RECIPIENT', field: 'to' });
+    const key = this.gatewayKey(text.trim(), 'public key');
+    assertContributoryPublicKey(key, { code: 'INVALID_RECIPIENT', field: 'to', owner: threemaId });
+    return key;
   }
 
   /** `/lookup/phone_hash/{hash}` or `/lookup/email_hash/{hash}`: the Threema ID. */
@@ -149,7 +154,7 @@ export class GatewayClient {
       if (typeof entry?.identity !== 'string' || !ID.test(entry.identity) || typeof entry.publicKey !== 'string') throw this.malformed('bulk lookup entry');
       return {
         identity: entry.identity,
-        publicKey: decodePublicKey(entry.publicKey, { code: 'UNAVAILABLE', field: 'publicKey' }),
+        publicKey: this.gatewayKey(entry.publicKey, 'public key in the bulk lookup result'),
         ...(typeof entry.phoneHash === 'string' ? { phoneHash: entry.phoneHash.toLowerCase() } : {}),
         ...(typeof entry.emailHash === 'string' ? { emailHash: entry.emailHash.toLowerCase() } : {}),
       };
@@ -175,6 +180,15 @@ export class GatewayClient {
     const value = text.trim();
     if (!pattern.test(value)) throw this.malformed(what);
     return value;
+  }
+
+  /** A key the gateway answered with; not 64 hex digits is a malformed answer (the gateway's fault). */
+  private gatewayKey(text: string, what: string): Uint8Array {
+    try {
+      return decodeKey('public', text, { code: 'UNAVAILABLE', field: 'publicKey' });
+    } catch {
+      throw this.malformed(what);
+    }
   }
 
   private malformed(what: string): TransportError {
@@ -262,6 +276,10 @@ export class GatewayClient {
     if (res.status >= 500) {
       return new TransportError('UNAVAILABLE', `the gateway failed temporarily (HTTP ${res.status} from /${endpointName(call.path)})`, { upstream, retryable: true });
     }
+    if (res.status === 408) {
+      return new TransportError('TIMEOUT', `the gateway timed out the request (HTTP 408 from /${endpointName(call.path)})`, { upstream, retryable: true });
+    }
+    // Any other status is not in the API: retrying the same request will not change the answer.
     return new TransportError('UNAVAILABLE', `unexpected HTTP ${res.status} from /${endpointName(call.path)}`, { upstream, retryable: false });
   }
 }

@@ -2,6 +2,13 @@ import { z } from 'zod';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * The default box limit in bytes, of the provider (`maxBoxBytes`) and of the mock gateway alike:
+ * 7812, the limit the Gateway API page gives (the official Python SDK since 2022); older docs
+ * said 4000. Configure `maxBoxBytes: 4000` for a gateway that still enforces that.
+ */
+export const DEFAULT_MAX_BOX_BYTES = 7_812;
+
 /** The non-secret configuration of a Threema.Gateway provider (defaults applied). */
 export interface ThreemaConfig {
   /** The Gateway ID: `*` followed by 7 letters or digits. */
@@ -53,7 +60,7 @@ export const threemaConfigSchema: z.ZodType<ThreemaConfig> = z.object({
   capabilitiesCacheTtlSeconds: z.number().int().min(0).max(86_400).default(300),
   lookupRetries: z.number().int().min(0).max(5).default(2),
   retryDelayMs: z.number().int().min(0).max(30_000).default(250),
-  maxBoxBytes: z.number().int().min(64).max(1_000_000).default(7_812),
+  maxBoxBytes: z.number().int().min(64).max(1_000_000).default(DEFAULT_MAX_BOX_BYTES),
   maxBlobBytes: z.number().int().min(1).max(100 * 1024 * 1024).default(20 * 1024 * 1024),
   deliveryReceipts: z.boolean().default(true),
 });

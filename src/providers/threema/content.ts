@@ -6,6 +6,68 @@ import { receiveError } from './e2e.js';
 /** Type bytes of the end-to-end containers transportkit reads or writes. */
 export const MESSAGE_TYPES = { text: 0x01, image: 0x02, file: 0x17, deliveryReceipt: 0x80 } as const;
 
+/**
+ * Names of the other end-to-end message types (Threema's protocol, `csp.struct.yml`), given to
+ * a `raw` message so a host can tell a location from a reaction without a table of its own.
+ */
+export const RAW_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0x10: 'location',
+  0x13: 'video',
+  0x14: 'audio',
+  0x15: 'poll-setup',
+  0x16: 'poll-vote',
+  0x18: 'contact-set-profile-picture',
+  0x19: 'contact-delete-profile-picture',
+  0x1a: 'contact-request-profile-picture',
+  0x60: 'call-offer',
+  0x61: 'call-answer',
+  0x62: 'call-ice-candidates',
+  0x63: 'call-hangup',
+  0x64: 'call-ringing',
+  0x81: 'group-delivery-receipt',
+  0x82: 'reaction',
+  0x83: 'group-reaction',
+  0x90: 'typing-indicator',
+  0x91: 'edit',
+  0x92: 'delete',
+  0x93: 'group-edit',
+  0x94: 'group-delete',
+  0xa0: 'forward-security-envelope',
+  0xfc: 'empty',
+};
+
+/** File extensions of common media types, for the default name of a file message. */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'application/pdf': 'pdf',
+  'application/zip': 'zip',
+  'application/json': 'json',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'text/plain': 'txt',
+  'text/csv': 'csv',
+  'text/calendar': 'ics',
+  'text/vcard': 'vcf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'audio/aac': 'aac',
+  'audio/mpeg': 'mp3',
+  'audio/ogg': 'ogg',
+  'video/mp4': 'mp4',
+};
+
+/**
+ * The file name written when a file message has none: `file` plus the extension of its media
+ * type (`file.pdf`), or `file`. The official SDKs cannot parse a file message without `n`.
+ */
+export function defaultFileName(mediaType: string): string {
+  const extension = EXTENSIONS[mediaType.toLowerCase().split(';')[0]!.trim()];
+  return extension === undefined ? 'file' : `file.${extension}`;
+}
+
 /** Status of a delivery receipt (`acknowledged`/`declined` now mean 👍/👎 in the apps). */
 export type DeliveryStatus = 'received' | 'read' | 'acknowledged' | 'declined';
 const STATUS_CODES: Readonly<Record<DeliveryStatus, number>> = { received: 1, read: 2, acknowledged: 3, declined: 4 };
@@ -52,6 +114,18 @@ export type ThreemaContent =
       readonly size: number;
       /** Nonce of the image box (48 hex digits). */
       readonly nonce: string;
+    }
+  | {
+      /**
+       * A message type transportkit does not model (location, reaction, edit, delete, poll,
+       * ...): its type byte and unpadded bytes, for the host to handle or ignore.
+       */
+      readonly type: 'raw';
+      /** The type byte, e.g. `0x10` for a location. */
+      readonly messageType: number;
+      /** The name of the type from {@link RAW_TYPE_NAMES}, when known. */
+      readonly typeName?: string;
+      readonly bytes: Uint8Array;
     };
 
 const hex = (len: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${len}}$`), `must be ${len} hex digits`);
@@ -70,14 +144,17 @@ const fileJsonSchema = z.object({
   x: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** The JSON object of a file message, keys in the usual order, optional keys only when set. */
+/**
+ * The JSON object of a file message, keys in the usual order, optional keys only when set; `n`
+ * is always written ({@link defaultFileName} when the file has no name).
+ */
 export function fileMessageJson(file: FileMessageContent): Record<string, unknown> {
   const j = RENDERING.indexOf(file.renderingType);
   return {
     b: file.blobId.toLowerCase(),
     k: file.key.toLowerCase(),
     m: file.mediaType,
-    ...(file.name === undefined ? {} : { n: file.name }),
+    n: file.name ?? defaultFileName(file.mediaType),
     s: file.size,
     ...(file.thumbnailBlobId === undefined ? {} : { t: file.thumbnailBlobId.toLowerCase(), p: file.thumbnailMediaType ?? 'image/jpeg' }),
     ...(file.caption === undefined ? {} : { d: file.caption }),
@@ -102,12 +179,25 @@ export function encodeContent(content: ThreemaContent): { readonly type: number;
       const ids = content.messageIds.map((id, i) => hexToBytes(id, 8, { code: 'MESSAGE_INVALID', field: `messageIds[${i}]` }));
       return { type: MESSAGE_TYPES.deliveryReceipt, data: concatBytes(Uint8Array.of(code), ...ids) };
     }
-    case 'image':
-      throw new TransportError('UNSUPPORTED', 'the deprecated image message is read, not written: send a file message', { field: 'type' });
+    case 'image': {
+      // Written only to play incoming images (mock gateway, tests); providers send file messages.
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(content.size, 0);
+      const blobId = hexToBytes(content.blobId, 16, { code: 'MESSAGE_INVALID', field: 'blobId' });
+      return { type: MESSAGE_TYPES.image, data: concatBytes(blobId, new Uint8Array(size), hexToBytes(content.nonce, 24, { code: 'MESSAGE_INVALID', field: 'nonce' })) };
+    }
+    case 'raw':
+      if (!Number.isInteger(content.messageType) || content.messageType < 0 || content.messageType > 255) {
+        throw new TransportError('MESSAGE_INVALID', 'messageType must be a byte', { field: 'messageType' });
+      }
+      return { type: content.messageType, data: content.bytes };
   }
 }
 
-/** Decodes the data of a container by its type; an unknown type is `UNSUPPORTED`. */
+/**
+ * Decodes the data of a container by its type: text, file, delivery receipt and the deprecated
+ * image are typed; every other type is a `raw` message with its bytes (never an error).
+ */
 export function decodeContent(type: number, data: Uint8Array): ThreemaContent {
   switch (type) {
     case MESSAGE_TYPES.text:
@@ -124,8 +214,10 @@ export function decodeContent(type: number, data: Uint8Array): ThreemaContent {
         size: Buffer.from(data.buffer, data.byteOffset + 16, 4).readUInt32LE(0),
         nonce: bytesToHex(data.subarray(20, 44)),
       };
-    default:
-      return receiveError('unknown-type', `unsupported message type 0x${type.toString(16).padStart(2, '0')}`);
+    default: {
+      const typeName = RAW_TYPE_NAMES[type];
+      return { type: 'raw', messageType: type, ...(typeName === undefined ? {} : { typeName }), bytes: new Uint8Array(data) };
+    }
   }
 }
 

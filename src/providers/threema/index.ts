@@ -42,10 +42,11 @@ export type {
   ThreemaProviderType,
   ThreemaFile,
   DownloadedFile,
+  ImageReference,
   BulkLookupInput,
   BulkLookupMatch,
 } from './provider.js';
-export { threemaConfigSchema } from './config.js';
+export { threemaConfigSchema, DEFAULT_MAX_BOX_BYTES } from './config.js';
 export type { ThreemaConfig, ThreemaSecretField } from './config.js';
 export { generateKeyPair, encodeKey, decodeKey, decodePrivateKey, decodePublicKey, derivePublicKey, isLowOrderPublicKey } from './keys.js';
 export type { ThreemaKeyPair, KeyKind, KeyDecodeOptions } from './keys.js';
@@ -59,6 +60,7 @@ export type {
   CallbackInput,
   CallbackHandlerOptions,
 } from './callback.js';
+export { RAW_TYPE_NAMES, defaultFileName } from './content.js';
 export type { ThreemaContent, FileMessageContent, DeliveryStatus, RenderingType } from './content.js';
 export type { ReceiveFailure } from './e2e.js';
 export type { FetchLike, FetchInit, FetchResponse } from './http.js';

@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { request, Response } from 'undici';
 import { bytesToHex, hexToBytes } from './bytes.js';
 import { callbackMac } from './callback.js';
+import { DEFAULT_MAX_BOX_BYTES } from './config.js';
 import { decodeContent, encodeContent, type ThreemaContent } from './content.js';
 import { decryptBlob, decryptBox, encryptBox, padContainer, sharedKey, unpadContainer } from './e2e.js';
-import { hashEmail, hashPhone } from './hash.js';
+import { hashEmail, hashPhone, normalizeEmail, normalizePhone } from './hash.js';
 import { decodePrivateKey, decodePublicKey, derivePublicKey, generateKeyPair } from './keys.js';
 
 /** Endpoints of the mock, as named in counters, failure injection and the request log. */
@@ -46,7 +47,7 @@ export interface ThreemaGatewayMockOptions {
   readonly credits?: number;
   /** Users (default: one, `ECHOECHO`, phone `41791234567`, e-mail `echoecho@example.com`). */
   readonly users?: readonly ThreemaMockUserInput[];
-  /** Largest accepted box in bytes (default 4000, as the older API docs say). */
+  /** Largest accepted box in bytes (default 7812, the provider's default `maxBoxBytes`; older API docs said 4000). */
   readonly maxBoxBytes?: number;
   /** Largest accepted blob (default 20 MiB). */
   readonly maxBlobBytes?: number;
@@ -88,6 +89,8 @@ export interface MockFailure {
   readonly delayMs?: number;
   /** Retry-After header (seconds) on the injected answer. */
   readonly retryAfter?: number;
+  /** Body of the injected answer (default empty), e.g. a malformed key with `status: 200`. */
+  readonly body?: string;
 }
 
 /** A running mock gateway. */
@@ -118,6 +121,12 @@ export interface ThreemaGatewayMock {
   failNext(endpoint: MockEndpoint, failure: MockFailure): void;
   /** A callback form (MAC'd with the secret) as the gateway would POST it for a message from a user. */
   callback(from: string, content: ThreemaContent, options?: { readonly nickname?: string; readonly date?: Date }): { readonly body: string; readonly fields: Readonly<Record<string, string>> };
+  /**
+   * Stages a deprecated image message (type 0x02) from a user, as an older app sends it: the
+   * image is boxed with the user's and the gateway's key pair and stored as a blob. Play the
+   * returned content with {@link callback} or {@link postCallback}.
+   */
+  storeImage(from: string, image: Uint8Array): ThreemaContent & { readonly type: 'image' };
   /** POSTs such a callback to a URL; resolves with the HTTP status. */
   postCallback(url: string, from: string, content: ThreemaContent, options?: { readonly nickname?: string }): Promise<number>;
   /** Config and secrets for a provider record pointing at this mock. */
@@ -130,6 +139,23 @@ export interface ThreemaGatewayMock {
 
 const ENDPOINTS: readonly MockEndpoint[] = ['send_e2e', 'send_simple', 'pubkeys', 'lookup', 'lookup_bulk', 'capabilities', 'credits', 'upload_blob', 'blobs'];
 const MAX_BODY = 25 * 1024 * 1024;
+
+/** The plaintext lookups normalise as the hash lookups do, so a user is found by either. */
+function samePhone(a: string, b: string): boolean {
+  try {
+    return normalizePhone(a) === normalizePhone(b);
+  } catch {
+    return false;
+  }
+}
+
+function sameEmail(a: string, b: string): boolean {
+  try {
+    return normalizeEmail(a) === normalizeEmail(b);
+  } catch {
+    return false;
+  }
+}
 
 class HttpStatus extends Error {
   constructor(
@@ -155,7 +181,7 @@ export async function startThreemaGatewayMock(options: ThreemaGatewayMockOptions
   const secret = options.secret ?? randomBytes(16).toString('hex');
   const privateKey = options.privateKey ?? generateKeyPair().privateKey;
   const gatewayPublic = decodePublicKey(derivePublicKey(privateKey));
-  const maxBox = options.maxBoxBytes ?? 4000;
+  const maxBox = options.maxBoxBytes ?? DEFAULT_MAX_BOX_BYTES;
   const maxBlob = options.maxBlobBytes ?? 20 * 1024 * 1024;
   let credits = options.credits ?? 100;
   const users = new Map<string, ThreemaMockUser & { readonly secretKey?: Uint8Array; readonly rawPublic: Uint8Array }>();
@@ -197,6 +223,8 @@ export async function startThreemaGatewayMock(options: ThreemaGatewayMockOptions
       const content = decodeContent(type, data);
       const padding = plaintext[plaintext.length - 1]!;
       if (content.type !== 'file') return { content, padding };
+      // The official SDKs refuse a file message without a name: a recipient using one could not read it.
+      if (content.file.name === undefined) return { content, padding, error: 'file message without a name (n): the official SDKs cannot parse it' };
       const key = hexToBytes(content.file.key, 32, { code: 'MESSAGE_INVALID', field: 'k' });
       const blob = blobs.get(content.file.blobId);
       const thumb = content.file.thumbnailBlobId === undefined ? undefined : blobs.get(content.file.thumbnailBlobId);
@@ -236,8 +264,8 @@ export async function startThreemaGatewayMock(options: ThreemaGatewayMockOptions
         if (kind === 'phone_hash' || kind === 'email_hash') {
           if (!/^[0-9a-f]{64}$/.test(value)) throw new HttpStatus(value.length % 2 === 1 ? 500 : 400);
           user = findBy(kind === 'phone_hash' ? 'phone' : 'email', value);
-        } else if (kind === 'phone') user = [...users.values()].find((u) => u.phone === value);
-        else if (kind === 'email') user = [...users.values()].find((u) => u.email === value.toLowerCase());
+        } else if (kind === 'phone') user = [...users.values()].find((u) => u.phone !== undefined && samePhone(u.phone, value));
+        else if (kind === 'email') user = [...users.values()].find((u) => u.email !== undefined && sameEmail(u.email, value));
         else throw new HttpStatus(404);
         if (user === undefined) throw new HttpStatus(404);
         return user.id;
@@ -332,7 +360,7 @@ export async function startThreemaGatewayMock(options: ThreemaGatewayMockOptions
           failure.remaining -= 1;
           if (failure.remaining <= 0) failures = failures.filter((f) => f !== failure);
           if (failure.delayMs !== undefined) await wait(failure.delayMs);
-          if (failure.status !== undefined) return send(failure.status, '', failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) });
+          if (failure.status !== undefined) return send(failure.status, failure.body ?? '', failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) });
         }
         if (size > MAX_BODY) return send(413, '');
         try {
@@ -400,6 +428,14 @@ export async function startThreemaGatewayMock(options: ThreemaGatewayMockOptions
       failures.push({ ...failure, endpoint, remaining: failure.times ?? 1 });
     },
     callback,
+    storeImage(from, image) {
+      const user = users.get(from);
+      if (user?.secretKey === undefined) throw new Error(`the mock holds no private key for ${from}`);
+      const { nonce, box } = encryptBox(image, sharedKey(gatewayPublic, user.secretKey));
+      const blobId = randomBytes(16).toString('hex');
+      blobs.set(blobId, box);
+      return { type: 'image', blobId, size: image.length, nonce: bytesToHex(nonce) };
+    },
     async postCallback(target, from, content, o = {}) {
       const res = await request(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: callback(from, content, o).body });
       await res.body.dump();

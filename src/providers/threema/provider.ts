@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { isTransportError, TransportError } from '../../core/errors.js';
-import { textMessageSchema, toArray, type SendResult, type TestStep, type TextMessage } from '../../core/messages.js';
+import { isWellFormedText, textMessageSchema, toArray, type RecipientRejection, type SendResult, type TestStep, type TextMessage } from '../../core/messages.js';
 import type { DeliveryProvider, ProviderContext, ProviderType, SecretValues, SendOptions } from '../../core/provider.js';
 import { parseWith } from '../../core/validation.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
@@ -9,10 +9,11 @@ import { TtlCache } from './cache.js';
 import { openCallback, parseCallback, type CallbackInput, type ThreemaReceivedMessage } from './callback.js';
 import { GatewayClient } from './client.js';
 import { threemaConfigSchema, type ThreemaConfig, type ThreemaSecretField } from './config.js';
-import { encodeContent, type DeliveryStatus, type FileMessageContent, type RenderingType, type ThreemaContent } from './content.js';
-import { BOX_OVERHEAD, decryptBlob, encryptBlob, encryptBox, padContainer, paddingLength, randomBlobKey, sharedKey } from './e2e.js';
+import { defaultFileName, encodeContent, type DeliveryStatus, type FileMessageContent, type RenderingType, type ThreemaContent } from './content.js';
+import { BOX_OVERHEAD, decryptBlob, decryptBox, encryptBlob, encryptBox, padContainer, paddingLength, randomBlobKey, sharedKey } from './e2e.js';
 import { fetchTransport, undiciTransport, type FetchLike } from './http.js';
-import { decodePrivateKey, derivePublicKey, encodeKey } from './keys.js';
+import { decodePrivateKey, derivePublicKey, encodeKey, isLowOrderPublicKey } from './keys.js';
+import { allRejected, rejectionOf } from '../rejections.js';
 import { checkRecipient, classifyRecipient, type Recipient } from './recipients.js';
 
 /** Host-injected I/O of the Threema type. */
@@ -38,6 +39,16 @@ export interface ThreemaFile {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
+/** The deprecated image message (type 0x02) as received: whose it is and where its blob is. */
+export interface ImageReference {
+  /** The sender's Threema ID: the image is boxed with its key pair and ours. */
+  readonly from: string;
+  /** Blob id (32 hex digits). */
+  readonly blobId: string;
+  /** Nonce of the image box (48 hex digits). */
+  readonly nonce: string;
+}
+
 /** A decrypted downloaded file. */
 export interface DownloadedFile {
   readonly data: Uint8Array;
@@ -50,7 +61,7 @@ export interface BulkLookupInput {
   readonly emails?: readonly string[];
 }
 
-/** A match of a bulk lookup, keyed back to what the caller gave. */
+/** A match of a bulk lookup, keyed back to what the caller gave (one per input, duplicates included). */
 export interface BulkLookupMatch {
   /** The phone number or e-mail address as given. */
   readonly input: string;
@@ -75,12 +86,22 @@ export interface ThreemaProvider extends DeliveryProvider<TextMessage> {
   lookupPublicKey(threemaId: string, options?: SendOptions): Promise<string>;
   /** A Threema ID's capabilities (`text`, `image`, `file`, ...), cached briefly. */
   capabilitiesOf(threemaId: string, options?: SendOptions): Promise<readonly string[]>;
-  /** Looks up many phone numbers and e-mails at once; seeds the ID and key caches. */
+  /**
+   * Looks up many phone numbers and e-mails at once; seeds the ID and key caches. Answers one
+   * match per input that was found, in input order: an input given twice (also in another
+   * spelling of the same number or address) gets its match twice.
+   */
   bulkLookup(input: BulkLookupInput, options?: SendOptions): Promise<BulkLookupMatch[]>;
   /** Verifies (MAC), decrypts and decodes a gateway callback body. */
   receive(body: CallbackInput, options?: SendOptions): Promise<ThreemaReceivedMessage>;
   /** Downloads and decrypts the blobs of a received file message. */
   downloadFile(file: FileMessageContent, options?: SendOptions): Promise<DownloadedFile>;
+  /**
+   * Downloads and decrypts the image of a received deprecated image message (type 0x02, still
+   * sent by older apps): its blob is boxed with the sender's and our key pair and the message's
+   * nonce. `NOT_FOUND` when the gateway deleted the blob already.
+   */
+  downloadImage(image: ImageReference, options?: SendOptions): Promise<Uint8Array>;
 }
 
 /** The Threema provider type (what `threema()` returns). */
@@ -93,7 +114,11 @@ interface PeerKey {
 }
 
 const mediaType = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type');
-const utf8Max = (max: number) => z.string().refine((v) => Buffer.byteLength(v) <= max, `must be at most ${max} bytes (UTF-8)`);
+const utf8Max = (max: number) =>
+  z
+    .string()
+    .refine(isWellFormedText, 'must not contain a lone UTF-16 surrogate (an incomplete character)')
+    .refine((v) => Buffer.byteLength(v) <= max, `must be at most ${max} bytes (UTF-8)`);
 const fileSchema = z.object({
   data: z.instanceof(Uint8Array).refine((d) => d.length > 0, 'must not be empty'),
   mediaType,
@@ -219,35 +244,56 @@ export function createThreemaProvider(
             targets.push({ address, id, peer: await peerKey(id, signal) });
           } catch (cause) {
             if (isTransportError(cause) && cause.code === 'INVALID_RECIPIENT') {
-              throw new TransportError('INVALID_RECIPIENT', `${cause.message}: ${address}`, { cause, field: 'message.to', upstream: { ...cause.upstream, rejected: [address] }, details: cause.details });
+              throw new TransportError('INVALID_RECIPIENT', `${cause.message}: ${address}`, {
+                cause,
+                field: 'message.to',
+                upstream: { ...cause.upstream, rejected: [address] },
+                details: { ...cause.details, rejections: [rejectionOf(address, cause)] },
+              });
             }
             throw cause;
           }
         }
+        // One message per Threema ID: a person reached by phone and e-mail, or listed twice, gets it once.
+        const byId = new Map<string, { peer: PeerKey; addresses: string[] }>();
+        for (const target of targets) {
+          const entry = byId.get(target.id);
+          if (entry) entry.addresses.push(target.address);
+          else byId.set(target.id, { peer: target.peer, addresses: [target.address] });
+        }
         const accepted: string[] = [];
         const rejected: string[] = [];
+        const rejections: RecipientRejection[] = [];
         const messageIds: Record<string, string> = {};
-        const errors: { recipient: string; code: string; message: string }[] = [];
-        let first: TransportError | undefined;
-        for (const target of targets) {
+        const identities: Record<string, string> = Object.fromEntries(targets.map((t) => [t.address, t.id]));
+        let delivered = 0;
+        let firstFailure: TransportError | undefined;
+        for (const [id, { peer, addresses }] of byId) {
           try {
-            messageIds[target.address] = await deliver(target.id, target.peer, content, signal);
-            accepted.push(target.address);
+            const messageId = await deliver(id, peer, content, signal);
+            delivered += 1;
+            for (const address of addresses) {
+              messageIds[address] = messageId;
+              accepted.push(address);
+            }
           } catch (cause) {
             if (!isTransportError(cause) || cause.code === 'ABORTED') throw cause;
-            first ??= cause;
-            rejected.push(target.address);
-            errors.push({ recipient: target.address, code: cause.code, message: cause.message });
+            firstFailure ??= cause;
+            for (const address of addresses) {
+              rejected.push(address);
+              rejections.push(rejectionOf(address, cause));
+            }
           }
         }
-        if (accepted.length === 0 && first) throw first;
+        if (accepted.length === 0) throw allRejected(firstFailure!.message, rejections, { providerId, cause: firstFailure, upstream: firstFailure!.upstream });
         return {
           providerId,
           messageId: messageIds[accepted[0]!]!,
           accepted,
           rejected,
-          cost: { amount: accepted.length, unit: 'credits' },
-          details: { messageIds, ...(errors.length > 0 ? { errors } : {}) },
+          ...(rejections.length > 0 ? { rejections } : {}),
+          cost: { amount: delivered, unit: 'credits' },
+          details: { messageIds, identities },
         };
       } catch (cause) {
         return fail(cause);
@@ -274,7 +320,7 @@ export function createThreemaProvider(
           mediaType: f.mediaType,
           size: f.data.length,
           renderingType: f.renderingType,
-          ...(f.name === undefined ? {} : { name: f.name }),
+          name: f.name ?? defaultFileName(f.mediaType),
           ...(f.caption === undefined ? {} : { caption: f.caption }),
           ...(f.thumbnail === undefined ? {} : { thumbnailBlobId: '0'.repeat(32), thumbnailMediaType: f.thumbnail.mediaType }),
           ...(f.correlationId === undefined ? {} : { correlationId: f.correlationId }),
@@ -327,24 +373,32 @@ export function createThreemaProvider(
         'lookup',
         providerId,
       );
-      const byHash = new Map<string, { input: string; kind: 'phone' | 'email' }>();
+      // Every input in order, with its hash key; duplicates (also other spellings) share a key.
+      const inputs: { input: string; kind: 'phone' | 'email'; key: string }[] = [];
       for (const [kind, list] of [['phone', parsed.phones], ['email', parsed.emails]] as const) {
         for (const value of list) {
           const r = classifyRecipient(value);
           if ('error' in r || r.kind !== kind) throw new TransportError('INVALID_RECIPIENT', `invalid ${kind} in bulk lookup: ${value}`, { providerId, field: `lookup.${kind}s` });
-          byHash.set(`${kind}:${r.hash}`, { input: value, kind });
+          inputs.push({ input: value, kind, key: `${kind}:${r.hash}` });
         }
       }
-      const hashes = (kind: string) => [...byHash.keys()].filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1));
+      const hashes = (kind: string) => [...new Set(inputs.filter((i) => i.kind === kind).map((i) => i.key.slice(kind.length + 1)))];
       try {
         const hits = await client.bulkLookup(hashes('phone'), hashes('email'), o.signal);
-        return hits.flatMap((hit) => {
+        const found = new Map<string, { identity: string; publicKey: Uint8Array }>();
+        for (const hit of hits) {
           const key = hit.phoneHash !== undefined ? `phone:${hit.phoneHash}` : `email:${hit.emailHash}`;
-          const source = byHash.get(key);
-          if (source === undefined) return [];
+          if (isLowOrderPublicKey(hit.publicKey)) {
+            events.warn('threema.lookup.bad-key', `the gateway listed a low-order public key for ${hit.identity}; the match is dropped`, { identity: hit.identity });
+            continue;
+          }
+          found.set(key, hit);
           ids.set(key, hit.identity);
           keys.set(hit.identity, { publicKey: hit.publicKey, boxKey: sharedKey(hit.publicKey, privateKey, hit.identity) });
-          return [{ input: source.input, kind: source.kind, identity: hit.identity, publicKey: encodeKey('public', hit.publicKey) }];
+        }
+        return inputs.flatMap(({ input, kind, key }) => {
+          const hit = found.get(key);
+          return hit === undefined ? [] : [{ input, kind, identity: hit.identity, publicKey: encodeKey('public', hit.publicKey) }];
         });
       } catch (cause) {
         return fail(cause);
@@ -370,6 +424,16 @@ export function createThreemaProvider(
         const data = decryptBlob(await client.downloadBlob(file.blobId, o.signal), key, 'file');
         if (file.thumbnailBlobId === undefined) return { data };
         return { data, thumbnail: decryptBlob(await client.downloadBlob(file.thumbnailBlobId, o.signal), key, 'thumbnail') };
+      } catch (cause) {
+        return fail(cause);
+      }
+    },
+
+    async downloadImage(image, o = {}) {
+      try {
+        const nonce = hexToBytes(image.nonce, 24, { code: 'MESSAGE_INVALID', field: 'image.nonce' });
+        const blob = await client.downloadBlob(image.blobId, o.signal);
+        return decryptBox(blob, nonce, (await peerKey(image.from, o.signal)).boxKey);
       } catch (cause) {
         return fail(cause);
       }

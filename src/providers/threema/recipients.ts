@@ -1,6 +1,6 @@
 import type { AddressCheck } from '../../core/provider.js';
 import { isEmailAddress } from '../../core/messages.js';
-import { hashEmail, hashPhone } from './hash.js';
+import { hashEmail, hashPhone, withoutTrunkPrefix } from './hash.js';
 
 /** A recipient as the gateway finds it: by ID, or by the hash of a phone number or e-mail. */
 export type Recipient =
@@ -23,7 +23,7 @@ export function classifyRecipient(address: string): Recipient | { readonly error
     return { kind: 'email', hash: hashEmail(trimmed), normalized: trimmed.toLowerCase() };
   }
   if (PHONE.test(trimmed)) {
-    const digits = trimmed.replace(/\D/g, '');
+    const digits = withoutTrunkPrefix(trimmed).replace(/\D/g, '').replace(/^00/, '');
     if (digits.length < 7 || digits.length > 15 || digits.startsWith('0')) return { error: 'not an E.164 phone number' };
     return { kind: 'phone', hash: hashPhone(digits), normalized: `+${digits}` };
   }
