@@ -6,13 +6,19 @@
  *
  * @packageDocumentation
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS } from './commands.js';
-import { EXIT, processIo, type CliCommand, type CliIo } from './io.js';
+import { EXIT, EXIT_HELP, processIo, type CliCommand, type CliIo } from './io.js';
 
 export type { CliCommand, CliIo };
-export { EXIT, processIo };
+export { EXIT, EXIT_HELP, processIo };
+
+/** The version of the installed package (`dist/cli/` and `src/cli/` are both two levels below it). */
+export function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return `${manifest.name} ${manifest.version}`;
+}
 
 function overview(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -21,13 +27,18 @@ function overview(commands: readonly CliCommand[]): string {
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
+Options:
+  -h, --help      show this help
+  -v, --version   print the version
+
 Run "transportkit <command> --help" for the options of a command.
-`;
+
+${EXIT_HELP}`;
 }
 
 /**
  * Runs the CLI with `argv` (the arguments after the program name) and resolves with the exit
- * code: 0 success, 1 the operation failed, 2 wrong usage.
+ * code of {@link EXIT}: 0 done, 1 the operation failed, 2 wrong usage or invalid input.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
@@ -39,9 +50,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo, comma
     io.stdout(overview(commands));
     return EXIT.ok;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${version()}\n`);
+    return EXIT.ok;
+  }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    io.stderr(`error: unknown command "${name}"\n\n${overview(commands)}`);
+    io.stderr(`error: unknown ${name.startsWith('-') ? 'option' : 'command'} "${name}"\n\n${overview(commands)}`);
     return EXIT.usage;
   }
   return command.run(rest, io);

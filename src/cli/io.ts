@@ -18,8 +18,23 @@ export interface CliCommand {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-/** Exit codes: success, a failed operation, wrong usage. */
+/**
+ * Exit codes, the same for every command:
+ * - 0: done (for `test`: every step passed);
+ * - 1: the operation failed (a test step failed, the upstream refused, a file could not be written);
+ * - 2: wrong usage or invalid input: an unknown command, provider type or flag, a missing or extra
+ *   argument, an argument or setting that is not valid (a key, a phone number, an e-mail address,
+ *   a configuration field). Nothing was attempted.
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The exit-code table as every help text prints it. */
+export const EXIT_HELP = `Exit codes:
+  0   done (test: every step passed)
+  1   the operation failed (a test step failed, the upstream refused, a file could not be written)
+  2   wrong usage or invalid input (unknown command or flag, missing or extra argument, invalid
+      argument or setting); nothing was attempted
+`;
 
 /** The real process streams. */
 export const processIo: CliIo = {

@@ -5,7 +5,7 @@ import { Redactor, type EventLevel, type LogEntry } from '../core/events.js';
 import type { TestReport } from '../core/messages.js';
 import type { AnyProviderType } from '../core/provider.js';
 import { createRegistry } from '../registry/registry.js';
-import { EXIT, type CliCommand, type CliIo } from './io.js';
+import { EXIT, EXIT_HELP, type CliCommand, type CliIo } from './io.js';
 
 /** Environment variables as `process.env` holds them. */
 export type CliEnv = Readonly<Record<string, string | undefined>>;
@@ -37,6 +37,8 @@ interface TestTarget {
   readonly to: string;
   /** Loads the provider type on demand, so other commands never load nodemailer or soap. */
   load(): Promise<AnyProviderType>;
+  /** What to suggest when a step failed because the server's TLS certificate was not accepted. */
+  readonly tlsHint?: string;
 }
 
 const flag = (name: string, kind: FlagKind, about: string, field = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())): ConfigFlag => ({
@@ -67,6 +69,9 @@ const TARGETS: Readonly<Record<string, TestTarget>> = {
     ],
     required: ['host'],
     secrets: ['password', 'smimeKey', 'smimePkcs12', 'smimePassphrase'],
+    tlsHint: `hint: the server's TLS certificate was not accepted. If it is issued by a private CA, trust that CA
+      with --ca-file PATH; if it is issued for another name than --host, give that name with
+      --target-name NAME; to test anyway (not for production), add --ignore-certificate-errors.`,
     to: 'e-mail address',
     load: async () => (await import('../providers/smtp/index.js')).smtp(),
   },
@@ -145,7 +150,8 @@ Options:
 
 ${Object.entries(TARGETS)
   .map(([type, target]) => typeHelp(type, target))
-  .join('\n')}`;
+  .join('\n')}
+${EXIT_HELP}`;
 
 class UsageError extends Error {}
 
@@ -217,6 +223,9 @@ function fieldHint(type: string, target: TestTarget, field: string | undefined):
   return `\n  field: ${field}${how}`;
 }
 
+/** A failed step whose detail says the server certificate was not accepted (Node's TLS verification errors). */
+const TLS_VERIFICATION = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|altnames|DEPTH_ZERO/i;
+
 function formatEvent(entry: LogEntry): string {
   const fields = Object.keys(entry.fields).length > 0 ? ` ${JSON.stringify(entry.fields)}` : '';
   return `[${entry.level}] ${entry.event}: ${entry.msg}${fields}\n`;
@@ -260,7 +269,8 @@ async function runTest(type: string, target: TestTarget, args: readonly string[]
   const config = readConfig(type, target, values, env);
   const secrets = await readSecrets(type, target, values['secrets-stdin'] === true, env, io);
   const out = scrubbed(io, Object.values(secrets));
-  const registry = createRegistry({ types: [await target.load()], logger: (entry) => out.stderr(formatEvent(entry)) });
+  // The registry's `test` event repeats the report the command prints: leave it out.
+  const registry = createRegistry({ types: [await target.load()], logger: (entry) => void (entry.event === 'test' || out.stderr(formatEvent(entry))) });
   try {
     let id: string;
     try {
@@ -276,6 +286,7 @@ async function runTest(type: string, target: TestTarget, args: readonly string[]
       ...(values.text === undefined ? {} : { text: values.text }),
     });
     out.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    if (target.tlsHint !== undefined && report.steps.some((s) => !s.ok && TLS_VERIFICATION.test(s.detail ?? ''))) out.stderr(`${target.tlsHint}\n`);
     return report.ok ? EXIT.ok : EXIT.failed;
   } catch (cause) {
     out.stderr(`error: ${isTransportError(cause) ? `${cause.message} [${cause.code}]` : String((cause as Error).message)}\n`);
@@ -302,7 +313,7 @@ export function createTestCommand(options: TestCommandOptions = {}): CliCommand 
       }
       const target = Object.hasOwn(TARGETS, type) ? TARGETS[type] : undefined;
       if (target === undefined) {
-        io.stderr(`error: unknown provider type "test ${type}" (known: ${Object.keys(TARGETS).join(', ')})\n\n${HELP}`);
+        io.stderr(`error: unknown provider type "${type}" (known: ${Object.keys(TARGETS).join(', ')})\n\n${HELP}`);
         return EXIT.usage;
       }
       try {

@@ -1,9 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isTransportError } from '../core/errors.js';
+import { isEmailAddress } from '../core/messages.js';
 import { hashEmail, hashPhone, normalizeEmail, normalizePhone } from '../providers/threema/hash.js';
 import { derivePublicKey, generateKeyPair } from '../providers/threema/keys.js';
-import { EXIT, type CliCommand, type CliIo } from './io.js';
+import { EXIT, EXIT_HELP, type CliCommand, type CliIo } from './io.js';
+
+/** An argument that is not valid (exit 2, like every other usage error). */
+class InvalidArgument extends Error {}
 
 const HELP = `Usage: transportkit threema <command> [options]
 
@@ -24,8 +28,10 @@ Commands:
       HMAC-SHA256 hash of an e-mail address for /lookup/email_hash (trimmed, lowercased).
 
 Options:
-  -h, --help   Show this help.
-`;
+  --json       print JSON (keygen, derive, hash-phone, hash-email)
+  -h, --help   show this help
+
+${EXIT_HELP}`;
 
 type Sub = (positionals: readonly string[], values: { readonly json?: boolean; readonly 'private-file'?: string }, io: CliIo) => Promise<number>;
 
@@ -72,6 +78,7 @@ const SUBCOMMANDS: Readonly<Record<string, Sub>> = {
   async 'hash-email'(positionals, values, io) {
     const email = one(positionals, 'e-mail address', io);
     if (email === undefined) return EXIT.usage;
+    if (!isEmailAddress(normalizeEmail(email))) throw new InvalidArgument(`not an e-mail address: "${email}"`);
     const hash = hashEmail(email);
     io.stdout(values.json ? `${JSON.stringify({ normalized: normalizeEmail(email), hash })}\n` : `${hash}\n`);
     return EXIT.ok;
@@ -108,7 +115,12 @@ export const threemaCommand: CliCommand = {
     try {
       return await sub(rest, parsed.values, io);
     } catch (cause) {
-      const message = isTransportError(cause) ? cause.message : (cause as NodeJS.ErrnoException).code === 'EEXIST' ? 'the file already exists (not overwritten)' : String((cause as Error).message);
+      // A key, phone number or address that is not valid is invalid input (2); anything else failed (1).
+      if (cause instanceof InvalidArgument || isTransportError(cause)) {
+        io.stderr(`error: ${cause.message}\n\nRun "transportkit threema --help" for the commands.\n`);
+        return EXIT.usage;
+      }
+      const message = (cause as NodeJS.ErrnoException).code === 'EEXIST' ? 'the file already exists (not overwritten)' : String((cause as Error).message);
       io.stderr(`error: ${message}\n`);
       return EXIT.failed;
     }

@@ -152,7 +152,9 @@ describe('transportkit test smtp', () => {
     expect(result.out).toMatch(/^FAIL {2}verify +\d+ ms {2}.*\[AUTH_FAILED\]$/m);
     expect(result.out).toMatch(/^FAILED: \d of \d step\(s\) failed, first "verify" \(AUTH_FAILED\), in \d+ ms$/m);
     expect(result.err).toMatch(/^\[debug\] /m);
-    expect(result.err).toMatch(/^\[error\] test: test failed at step "verify"/m);
+    // The table says it all: the registry's own `test` event (a JSON line) is not repeated on stderr.
+    expect(result.err).not.toMatch(/^\[\w+\] test: /m);
+    expect(result.err).not.toMatch(/^\{|"steps":/m);
     expectNoSecret(result, [WRONG_PASSWORD, SMTP_PASSWORD]);
   });
 
@@ -162,6 +164,33 @@ describe('transportkit test smtp', () => {
     expect(result.err).toMatch(/^\[debug\] smtp\./m);
     expect(result.err).toContain('AUTH PLAIN [redacted]');
     expectNoSecret(result, [SMTP_PASSWORD]);
+  });
+
+  it('a TLS verification failure prints a hint to use --ca-file, --target-name or --ignore-certificate-errors (exit 1)', async () => {
+    const base = ['--port', String(smtpPeer.port), '--username', USER, '--from', 'app@example.test'];
+    const untrusted = await run(['test', 'smtp', ...base, '--target-name', 'localhost'], smtpEnv());
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.out).toMatch(/^FAIL {2}verify .*certificate.*\[UNAVAILABLE\]$/m);
+    expect(untrusted.err).toContain("hint: the server's TLS certificate was not accepted");
+    for (const flag of ['--ca-file PATH', '--target-name NAME', '--ignore-certificate-errors']) expect(untrusted.err).toContain(flag);
+
+    const wrongName = await run(['test', 'smtp', ...base, '--ca-file', caFile], smtpEnv());
+    expect(wrongName.code).toBe(1);
+    expect(wrongName.err).toContain('--target-name NAME');
+
+    const json = await run(['test', 'smtp', ...base, '--target-name', 'localhost', '--json'], smtpEnv());
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.out) as TestReport).ok).toBe(false);
+    expect(json.err).toContain('hint:');
+
+    const accepted = await run(['test', 'smtp', ...base, '--ignore-certificate-errors'], smtpEnv());
+    expect(accepted.code).toBe(0);
+    expect(accepted.err).not.toContain('hint:');
+
+    const refused = await run(['test', 'smtp', '--host', '127.0.0.1', '--port', '1', '--starttls', 'off'], {});
+    expect(refused.code).toBe(1);
+    expect(refused.err).not.toContain('hint:');
+    expectNoSecret(untrusted, [SMTP_PASSWORD]);
   });
 
   it('invalid configuration exits 2 and names the field and the flag that sets it', async () => {
@@ -276,7 +305,7 @@ describe('usage', () => {
     expect(await run(['test', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('TRANSPORTKIT_THREEMA_PRIVATE_KEY') });
     expect(await run(['test', 'smtp', '-h'])).toMatchObject({ code: 0, out: expect.stringContaining('--ca-file PATH') });
     expect(await run(['test'])).toMatchObject({ code: 2, err: expect.stringContaining('Usage: transportkit test') });
-    expect(await run(['test', 'pop3'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown provider type "test pop3"') });
+    expect(await run(['test', 'pop3'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown provider type "pop3" (known: smtp, aspsms, threema)') });
     expect(await run(['test', 'smtp'])).toMatchObject({ code: 2, err: expect.stringContaining('missing --host (or TRANSPORTKIT_SMTP_HOST)') });
     expect(await run(['test', 'aspsms', '--user-key', USER_KEY])).toMatchObject({ code: 2, err: expect.stringContaining('missing --originator') });
     expect(await run(['test', 'smtp', '--host', 'h', '--user-key', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining("'--user-key'") });

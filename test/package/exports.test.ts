@@ -1,16 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
-  name: string;
-  exports: Record<string, string | { types: string; import: string }>;
-  bin: Record<string, string>;
-};
-const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json');
+import { pkg, root, specifierOf, subpaths, targetOf } from './package-info.js';
 
 /** Imports specifiers by the package's public name in a fresh Node process (self-reference through the exports map). */
 function importInNode(specifiers: string[]): Record<string, string[]> {
@@ -40,17 +32,18 @@ function staticPackages(entry: string): Set<string> {
 }
 
 describe('the built package', () => {
-  it('declares types and an import target for every subpath, and the files exist', () => {
+  it('declares types first and one target for every condition (import and require load the same module), and the files exist', () => {
     expect(pkg.name).toBe('transportkit');
     for (const subpath of subpaths) {
-      const target = pkg.exports[subpath] as { types: string; import: string };
-      expect(readFileSync(resolve(root, target.import), 'utf8').length).toBeGreaterThan(0);
+      const target = targetOf(subpath);
+      expect(Object.keys(target), subpath).toEqual(['types', 'default']);
+      expect(readFileSync(resolve(root, target.default), 'utf8').length).toBeGreaterThan(0);
       expect(readFileSync(resolve(root, target.types), 'utf8').length).toBeGreaterThan(0);
     }
   });
 
   it('imports every subpath by its public name through the exports map', () => {
-    const specifiers = subpaths.map((s) => (s === '.' ? pkg.name : `${pkg.name}/${s.slice(2)}`));
+    const specifiers = subpaths.map(specifierOf);
     const loaded = importInNode(specifiers);
     expect(loaded[pkg.name]).toEqual(expect.arrayContaining(['createRegistry', 'TransportError', 'isTransportError', 'memoryStorage', 'SecretBox']));
     expect(loaded[`${pkg.name}/testing`]).toEqual(expect.arrayContaining(['memoryTransport', 'runStorageConformance']));
@@ -59,14 +52,17 @@ describe('the built package', () => {
 
   it('keeps vendor libraries out of the core entry', () => {
     const used = staticPackages(resolve(root, 'dist/index.js'));
-    for (const vendor of ['nodemailer', 'soap', 'undici', 'node-forge', 'tweetnacl', 'tweetnacl-util', 'otplib']) expect(used.has(vendor)).toBe(false);
+    for (const vendor of ['nodemailer', 'soap', 'undici', 'node-forge', 'tweetnacl', 'otplib']) expect(used.has(vendor)).toBe(false);
     expect([...used]).toEqual(['zod']);
+  });
+
+  it('loads soap only on the first ASPSMS request, not when transportkit/aspsms is imported', () => {
+    expect(staticPackages(resolve(root, targetOf('./aspsms').default)).has('soap')).toBe(false);
   });
 
   it('loads the PostgreSQL drivers only when postgresStorage() opens one, and nowhere else', () => {
     for (const subpath of subpaths) {
-      const target = pkg.exports[subpath] as { import: string };
-      const used = staticPackages(resolve(root, target.import));
+      const used = staticPackages(resolve(root, targetOf(subpath).default));
       expect(used.has('pg'), subpath).toBe(false);
       expect(used.has('@electric-sql/pglite'), subpath).toBe(false);
     }
@@ -75,5 +71,17 @@ describe('the built package', () => {
   it('keeps heavy vendor libraries out of the testing entry until a mock peer is started', () => {
     const used = staticPackages(resolve(root, 'dist/testing/index.js'));
     for (const vendor of ['nodemailer', 'soap', 'undici', 'node-forge', 'smtp-server']) expect(used.has(vendor)).toBe(false);
+  });
+
+  it('declares only dependencies the built code imports, and a nodemailer range that dedupes with the smtp-server peer', () => {
+    const used = new Set(subpaths.flatMap((s) => [...staticPackages(resolve(root, targetOf(s).default))]));
+    const dynamic = ['soap', 'nodemailer', 'smtp-server', 'pg', '@electric-sql/pglite'];
+    for (const dependency of Object.keys(pkg.dependencies)) expect(used.has(dependency) || dynamic.includes(dependency), dependency).toBe(true);
+    // smtp-server pins an exact nodemailer; our range must admit it so npm installs one copy.
+    const pinned = (JSON.parse(readFileSync(resolve(root, 'node_modules/smtp-server/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.nodemailer!;
+    const [major, minor, patch] = pinned.split('.').map(Number) as [number, number, number];
+    const floor = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(pkg.dependencies.nodemailer!)!.slice(1).map(Number) as [number, number, number];
+    expect(floor[0]).toBe(major);
+    expect(floor[1] * 1e6 + floor[2] <= minor * 1e6 + patch, `nodemailer ${pkg.dependencies.nodemailer} must admit smtp-server's ${pinned}`).toBe(true);
   });
 });
