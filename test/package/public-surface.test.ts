@@ -1,0 +1,104 @@
+/**
+ * The public surface of every subpath, pinned. A change here is an API change: make it on
+ * purpose, update the list below (`npx tsx test/package/surface.ts` prints the current one) and
+ * add a line to CHANGELOG.md.
+ *
+ * - `values`: run-time exports in the typings and the docs (functions, classes, constants);
+ * - `types`: type-only exports (interfaces, type aliases);
+ * - `internal`: run-time exports marked `@internal`, for this repository's own tests: left out
+ *   of the typings and the docs, not part of the API, to be dropped once the tests import them
+ *   from source paths.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { root, specifierOf, subpaths } from './package-info.js';
+import { runtimeExports, typedSurfaces, type Surface } from './surface.js';
+
+const PINNED: Readonly<Record<string, Surface>> = {
+  '.': {
+    values: ['BalanceMonitor', 'ERROR_CODES', 'ProviderRegistry', 'SecretBox', 'TransportError', 'addressOf', 'createBalanceMonitor', 'createRegistry', 'defaultBalanceTemplates', 'emailMessageSchema', 'generateSecretKey', 'hasErrorCode', 'isEmailAddress', 'isTransportError', 'isWellFormedText', 'memoryStorage', 'memoryTransport', 'parseWith', 'recipientsOf', 'systemClock', 'textMessageSchema', 'toArray', 'userSecretContext'],
+    types: ['AddressCheck', 'AnyProviderType', 'Attachment', 'Balance', 'BalanceCheckOptions', 'BalanceCheckResult', 'BalanceLocale', 'BalanceMonitorOptions', 'BalanceReading', 'BalanceSettings', 'BalanceStartOptions', 'BalanceState', 'BalanceStatus', 'BalanceStore', 'BalanceUserDirectory', 'BalanceWarningInput', 'BalanceWarningOutcome', 'BalanceWarningTemplate', 'BalanceWarningText', 'ChallengeAttempt', 'ChallengeStart', 'ChallengeState', 'ChallengeStore', 'Channel', 'Clock', 'CodeCheckResult', 'CodeRejection', 'CreateProviderInput', 'DefaultEntry', 'DefaultTarget', 'DefaultsStore', 'DeliveryCapabilities', 'DeliveryProvider', 'EmailAddress', 'EmailMessage', 'EventLevel', 'EventQuery', 'EventQueueStats', 'EventSeverity', 'EventStore', 'FailNextOptions', 'Interval', 'ListFilter', 'LiveProviderStats', 'LogEntry', 'Logger', 'MemoryOperation', 'MemoryStorageOptions', 'MemoryTransportConfig', 'MemoryTransportType', 'MessageShape', 'ProviderContext', 'ProviderEvent', 'ProviderEvents', 'ProviderInfo', 'ProviderRecord', 'ProviderRemoval', 'ProviderStore', 'ProviderType', 'RecipientProblem', 'RecipientRejection', 'RegistryOptions', 'RegistrySendOptions', 'RegistryStats', 'RotationReport', 'RotationSkip', 'SealContext', 'SecretKeyMaterial', 'SecretKeys', 'SecretValues', 'SendOptions', 'SendResult', 'SentMessage', 'StorageChange', 'TestOptions', 'TestReport', 'TestStep', 'TextMessage', 'TotpAttempt', 'TotpAttemptRule', 'TotpStore', 'TotpUserState', 'TransportErrorCode', 'TransportErrorOptions', 'TransportProvider', 'TransportStorage', 'UpdateProviderInput', 'UpstreamDetail', 'UsageRef', 'UsageStore', 'VerifierProvider', 'VerifyInfo'],
+    internal: ['REDACTED', 'Redactor', 'withRedaction'],
+  },
+  './smtp': {
+    values: ['SMTP_SECRET_FIELDS', 'checkCertificate', 'smtp', 'smtpConfigSchema'],
+    types: ['CertificateCheck', 'CertificateCheckName', 'CertificateCheckOptions', 'CertificateReadiness', 'CertificateSummary', 'SmimeConfig', 'SmimeSource', 'SmtpConfig', 'SmtpOptions', 'SmtpProvider', 'SmtpProviderType', 'SmtpSecretField', 'StartTlsMode'],
+    internal: ['derSetOrder', 'effectivePort', 'formatSerial', 'mapSmtpError', 'normalizeSerial', 'redactClientLine'],
+  },
+  './aspsms': {
+    values: ['aspsms', 'aspsmsConfigSchema', 'aspsmsSendDetails', 'isAspsmsProvider', 'isGsm7', 'smsLength'],
+    types: ['AspsmsConfig', 'AspsmsConfigInput', 'AspsmsOptions', 'AspsmsProvider', 'AspsmsProviderType', 'AspsmsSendDetails', 'AspsmsSendOptions', 'DeliveryNotification', 'DeliveryState', 'SmsEncoding', 'SmsLength'],
+    internal: ['ASPSMS_NAMESPACE', 'ASPSMS_OPERATIONS', 'ASPSMS_WSDL', 'STATUS_DESCRIPTIONS', 'maxUnits', 'normalizeOriginator', 'normalizePhone', 'parseCredits', 'parseDeliveryNotifications', 'parseStatusCode', 'statusError'],
+  },
+  './threema': {
+    values: ['DEFAULT_MAX_BOX_BYTES', 'MAX_CALLBACK_BYTES', 'RAW_TYPE_NAMES', 'createCallbackHandler', 'decodeKey', 'decodePrivateKey', 'decodePublicKey', 'defaultFileName', 'derivePublicKey', 'encodeKey', 'generateKeyPair', 'hashEmail', 'hashPhone', 'isLowOrderPublicKey', 'isThreemaProvider', 'parseCallback', 'receiveCallback', 'threema', 'threemaConfigSchema'],
+    types: ['BulkLookupInput', 'BulkLookupMatch', 'CallbackHandlerOptions', 'CallbackInput', 'DeliveryStatus', 'DownloadedFile', 'FetchInit', 'FetchLike', 'FetchResponse', 'FileMessageContent', 'ImageReference', 'KeyDecodeOptions', 'KeyKind', 'ParseCallbackOptions', 'ReceiveCallbackOptions', 'ReceiveFailure', 'RenderingType', 'ThreemaCallback', 'ThreemaConfig', 'ThreemaContent', 'ThreemaFile', 'ThreemaKeyPair', 'ThreemaOptions', 'ThreemaProvider', 'ThreemaProviderType', 'ThreemaReceivedMessage', 'ThreemaSecretField'],
+    internal: ['MIN_PADDED_LENGTH', 'callbackMac', 'decodeContent', 'decryptBlob', 'decryptBox', 'encodeContent', 'encryptBlob', 'encryptBox', 'padContainer', 'paddingLength', 'randomBlobKey', 'sharedKey', 'unpadContainer'],
+  },
+  './totp': {
+    values: ['DEFAULT_TEMPLATES', 'SecondFactor', 'createSecondFactor', 'isTotpProvider', 'resolveTotp', 'totp', 'totpConfigSchema'],
+    types: ['ChallengeInfo', 'ChallengeOptions', 'CodeTemplate', 'CodeTemplateOverrides', 'CodeTemplates', 'EnrollOptions', 'ImportOptions', 'PendingChallenge', 'SecondFactorOptions', 'TotpAlgorithm', 'TotpConfig', 'TotpEnrollment', 'TotpProvider', 'TotpProviderType', 'TotpStatus', 'TotpTypeOptions'],
+    internal: [],
+  },
+  './testing': {
+    values: ['StorageContractError', 'memoryStorage', 'memoryTransport', 'runRace', 'runRaceInProcesses', 'runStorageConformance', 'startAspsmsMock', 'startSmtpTestServer', 'startThreemaGatewayMock', 'storageChecks', 'storageRaceScenarios'],
+    types: ['AspsmsMock', 'AspsmsMockAccount', 'AspsmsMockDelivery', 'AspsmsMockMessage', 'AspsmsMockNotification', 'AspsmsMockOptions', 'AspsmsMockRequest', 'ConformanceOptions', 'ConformanceRunner', 'ContractClause', 'ContractViolation', 'FailNextOptions', 'MemoryOperation', 'MemoryTransportConfig', 'MemoryTransportType', 'MockEndpoint', 'MockFailure', 'MockReceivedMessage', 'MockRequest', 'ProcessRaceOptions', 'RaceOptions', 'RaceResult', 'RaceScenario', 'RaceStorageModule', 'RaceStorages', 'SentMessage', 'SmtpTestMessage', 'SmtpTestServer', 'SmtpTestServerOptions', 'StorageCheck', 'StorageFactory', 'ThreemaGatewayMock', 'ThreemaGatewayMockOptions', 'ThreemaMockUser', 'ThreemaMockUserInput'],
+    internal: [],
+  },
+  './postgres': {
+    values: ['postgresStorage'],
+    types: ['PGliteLike', 'PGliteQueryable', 'PgClientLike', 'PgPoolLike', 'PgPooledClientLike', 'PostgresStorage', 'PostgresStorageOptions'],
+    internal: [],
+  },
+};
+
+let typed: ReturnType<typeof typedSurfaces>;
+let runtime: Record<string, string[]>;
+
+beforeAll(() => {
+  typed = typedSurfaces();
+  runtime = runtimeExports();
+}, 120_000);
+
+/** A readable difference: what was added and what was removed. */
+const change = (pinned: readonly string[], actual: readonly string[]) => ({
+  added: actual.filter((n) => !pinned.includes(n)),
+  removed: pinned.filter((n) => !actual.includes(n)),
+});
+const none = { added: [], removed: [] };
+const hint = (subpath: string, what: string) =>
+  `${what} of ${specifierOf(subpath)} changed: if that is intended, update PINNED in test/package/public-surface.test.ts and add a CHANGELOG line`;
+
+describe('the public surface', () => {
+  it('pins every subpath of the exports map (a new subpath needs its list)', () => {
+    expect(Object.keys(PINNED).sort(), 'subpaths without a pinned list, or pinned lists of removed subpaths').toEqual([...subpaths].sort());
+  });
+
+  it.each(subpaths.map((s) => [specifierOf(s), s]))('%s: the typings export exactly the pinned values and types', (_, subpath) => {
+    const pinned = PINNED[subpath];
+    expect(pinned, `no pinned list for ${subpath}`).toBeDefined();
+    expect(change(pinned!.values, typed.surfaces[subpath]!.values), hint(subpath, 'the run-time values')).toEqual(none);
+    expect(change(pinned!.types, typed.surfaces[subpath]!.types), hint(subpath, 'the types')).toEqual(none);
+  });
+
+  it.each(subpaths.map((s) => [specifierOf(s), s]))('%s: import() gives the pinned values plus the pinned internals, nothing else', (_, subpath) => {
+    const pinned = PINNED[subpath];
+    expect(pinned, `no pinned list for ${subpath}`).toBeDefined();
+    expect(change([...pinned!.values, ...pinned!.internal], runtime[subpath]!), hint(subpath, 'the run-time exports')).toEqual(none);
+  });
+
+  it('the typings compile for a consumer with library checking on (nothing public refers to a stripped internal)', () => {
+    expect(typed.diagnostics).toEqual([]);
+  });
+
+  it('keeps internals out of the typings and says so in the source', () => {
+    for (const subpath of subpaths) {
+      for (const name of PINNED[subpath]?.internal ?? []) {
+        expect(typed.surfaces[subpath]!.values, `${name} of ${subpath}`).not.toContain(name);
+      }
+    }
+    const index = readFileSync(resolve(root, 'src/index.ts'), 'utf8');
+    expect(index).toMatch(/@internal\s*\*\/\s*export \{ Redactor/);
+  });
+});
