@@ -103,6 +103,9 @@ export type {
 } from './registry/types.js';
 export type { EventQueueStats } from './registry/event-queue.js';
 export type { LiveProviderStats } from './registry/live-providers.js';
+export type { Route, RouteStrategy, RoutedSendResult, SendAttempt, DeliveryCounters } from './registry/router.js';
+export type { RetryPolicy, Decision } from './registry/retry.js';
+export type { CircuitState } from './registry/circuit.js';
 export { memoryTransport } from './testing/memory-transport.js';
 export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOperation, FailNextOptions } from './testing/memory-transport.js';
 export { BalanceMonitor, createBalanceMonitor } from './balance/monitor.js';

@@ -27,7 +27,9 @@ import { memoryTransport } from '../testing/memory-transport.js';
 import { EventQueue, REGISTRY_EVENT_SOURCE } from './event-queue.js';
 import { closestKey, droppedKeys, optionsArg, requiredObjectArg, stringArg } from './arguments.js';
 import { LiveProviders, type Live, type LiveEntry } from './live-providers.js';
+import { CircuitBreakers } from './circuit.js';
 import { RecordCache } from './record-cache.js';
+import { Router, type Route, type RoutedSendResult } from './router.js';
 import { EventRecorder, type RecorderSink } from './recorder.js';
 import { rotateRecordSecrets, rotateTotpSecrets, type RotationContext } from './rotation.js';
 import { safeRecipients, sendOptions, toTransportError } from './support.js';
@@ -69,6 +71,8 @@ const optionsSchema = z.object({
   drainTimeoutMs: z.number().int().min(0).max(600_000).default(30_000),
   eventQueueCapacity: z.number().int().min(1).max(10_000_000).default(10_000),
   eventBatchSize: z.number().int().min(1).max(10_000).default(100),
+  circuitFailureThreshold: z.number().int().min(1).max(1000).default(5),
+  circuitCooldownMs: z.number().int().min(1).max(86_400_000).default(30_000),
 });
 /** Read-modify-write attempts of `update`/`setSecret` without an expected version. */
 const WRITE_ATTEMPTS = 5;
@@ -88,6 +92,8 @@ export class ProviderRegistry {
   readonly #live: LiveProviders;
   readonly #defaultEventLevel: EventLevel;
   readonly #records = new RecordCache();
+  readonly #circuits: CircuitBreakers;
+  readonly #router: Router;
   readonly #logger: RegistryOptions['logger'];
   #closed = false;
 
@@ -95,7 +101,14 @@ export class ProviderRegistry {
     const options = optionsArg<RegistryOptions>(input, 'options');
     const settings = parseWith(
       optionsSchema,
-      { storageTimeoutMs: options.storageTimeoutMs, drainTimeoutMs: options.drainTimeoutMs, eventQueueCapacity: options.eventQueueCapacity, eventBatchSize: options.eventBatchSize },
+      {
+        storageTimeoutMs: options.storageTimeoutMs,
+        drainTimeoutMs: options.drainTimeoutMs,
+        eventQueueCapacity: options.eventQueueCapacity,
+        eventBatchSize: options.eventBatchSize,
+        circuitFailureThreshold: options.circuitFailureThreshold,
+        circuitCooldownMs: options.circuitCooldownMs,
+      },
       'CONFIG_INVALID',
       'options',
     );
@@ -129,6 +142,18 @@ export class ProviderRegistry {
     this.#sink = { queue: this.#queue, logger: options.logger, clock: this.clock };
     this.#live = new LiveProviders(settings.drainTimeoutMs);
     this.#logger = options.logger;
+    this.#circuits = new CircuitBreakers({ failureThreshold: settings.circuitFailureThreshold, cooldownMs: settings.circuitCooldownMs });
+    this.#router = new Router({
+      clock: this.clock,
+      idempotency: this.storage.idempotency,
+      circuits: this.#circuits,
+      sendOnce: (id, message, sendOptions) => this.#sendOnce(id, message, sendOptions),
+      shapeOf: async (id) => {
+        const provider = await this.resolve(id);
+        return provider.kind === 'delivery' ? provider.capabilities.message : 'text';
+      },
+      note: (id, severity, type, message, fields) => void this.recordEvent(id, severity, type, message, fields).catch(() => undefined),
+    });
     this.#records.start(this.storage, (cause) => this.#internalError('storage.watch failed; reading records on every send', cause));
   }
 
@@ -367,11 +392,32 @@ export class ProviderRegistry {
   }
 
   /**
-   * Validates and sends a message through a delivery provider. Events are queued, never awaited:
-   * a slow or hanging event store does not delay or fail a send.
+   * Validates and sends a message. `target` is a provider id, a channel default
+   * (`{ channel, tenant }`) or a {@link Route} of several providers. A provider id without
+   * `retry` or `idempotencyKey` is one attempt; anything else goes through the router: retries
+   * with backoff inside a time budget, failover on provider faults, circuit breakers, and one
+   * send per idempotency key across app instances (see the README's decision table).
+   * Events are queued, never awaited: a slow or hanging event store does not delay a send.
    */
-  async send(id: string, message: EmailMessage | TextMessage, arg: RegistrySendOptions = {}): Promise<SendResult> {
+  async send(target: string | DefaultTarget | Route, message: EmailMessage | TextMessage, arg: RegistrySendOptions = {}): Promise<RoutedSendResult> {
     const options = sendOptionsArg(arg);
+    if (typeof target === 'string' && options.retry === undefined && options.idempotencyKey === undefined) {
+      const result = await this.#sendOnce(target, message, options);
+      return { ...result, attempts: [{ providerId: target, ok: true }] };
+    }
+    this.#assertOpen();
+    const { providers, route } = await this.#targetProviders(target);
+    return this.#router.send(providers, route, message, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.redact ? { redact: options.redact } : {}),
+      ...(options.retry === false ? { retry: { attempts: 1 } } : options.retry ? { retry: options.retry } : {}),
+      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      ...(options.idempotencyTtlMs === undefined ? {} : { idempotencyTtlMs: options.idempotencyTtlMs }),
+    });
+  }
+
+  /** One attempt through one provider: validation, the send, its events. */
+  async #sendOnce(id: string, message: EmailMessage | TextMessage, options: RegistrySendOptions): Promise<SendResult> {
     const entry = await this.#entry(id);
     // The cached recorder already holds the opened secrets: no second read or decryption per send.
     return this.#live.use(entry, async ({ provider, events: recorder }) => {
@@ -396,6 +442,17 @@ export class ProviderRegistry {
         }
       });
     });
+  }
+
+  /** The provider ids a send target stands for. */
+  async #targetProviders(target: unknown): Promise<{ providers: string[]; route?: Route }> {
+    if (typeof target === 'string') return { providers: [target] };
+    const object = requiredObjectArg<Record<string, unknown>>(target, 'target');
+    if ('providers' in object) {
+      const route = parseWith(routeSchema, object, 'CONFIG_INVALID', 'route') as Route;
+      return { providers: [...route.providers], route };
+    }
+    return { providers: [await this.defaultFor(object as unknown as DefaultTarget)] };
   }
 
   /**
@@ -467,7 +524,11 @@ export class ProviderRegistry {
 
   /** Counters for monitoring: the event queue (written, dropped, failed) and the provider cache. */
   stats(): RegistryStats {
-    return { events: this.#queue.stats(), providers: this.#live.stats() };
+    const now = this.clock.now();
+    const delivery = Object.fromEntries(
+      [...this.#router.counters].map(([id, c]) => [id, { ...c, failed: { ...c.failed }, circuit: this.#circuits.state(id, now) }]),
+    );
+    return { events: this.#queue.stats(), providers: this.#live.stats(), delivery };
   }
 
   /**
@@ -686,12 +747,35 @@ const eventQuerySchema = z.object({
 const sendOptionsSchema = z.object({
   redact: z.array(z.string(), 'must be an array of strings').optional(),
   signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
+  retry: z
+    .union([
+      z.literal(false),
+      z.object({
+        attempts: z.number().int().min(1).max(20).optional(),
+        baseDelayMs: z.number().min(0).max(60_000).optional(),
+        maxDelayMs: z.number().min(0).max(600_000).optional(),
+        budgetMs: z.number().min(1).max(3_600_000).optional(),
+      }).strict(),
+    ])
+    .optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  idempotencyTtlMs: z.number().int().min(1000).max(30 * 86_400_000).optional(),
+});
+const routeSchema = z.object({
+  providers: z.array(z.string().min(1)).min(1, 'a route needs at least one provider'),
+  strategy: z.union([z.enum(['failover', 'round-robin']), z.custom<(ids: readonly string[]) => readonly string[]>((v) => typeof v === 'function', 'must be failover, round-robin or a function')]).optional(),
+  mapMessage: z.custom<Route['mapMessage']>((v) => typeof v === 'function', 'must be a function').optional(),
 });
 
 /** The send options, checked: `redact` must be a list (a lone string would redact nothing). */
 function sendOptionsArg(arg: unknown): RegistrySendOptions {
   const options = optionsArg<RegistrySendOptions>(arg, 'options');
-  parseWith(sendOptionsSchema, { redact: options.redact, signal: options.signal }, 'CONFIG_INVALID', 'options');
+  parseWith(
+    sendOptionsSchema,
+    { redact: options.redact, signal: options.signal, retry: options.retry, idempotencyKey: options.idempotencyKey, idempotencyTtlMs: options.idempotencyTtlMs },
+    'CONFIG_INVALID',
+    'options',
+  );
   return options;
 }
 

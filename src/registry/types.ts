@@ -5,6 +5,9 @@ import type { SecretKeys } from '../core/secrets.js';
 import type { TransportStorage, UsageRef } from '../storage/types.js';
 import type { EventQueueStats } from './event-queue.js';
 import type { LiveProviderStats } from './live-providers.js';
+import type { CircuitState } from './circuit.js';
+import type { RetryPolicy } from './retry.js';
+import type { DeliveryCounters } from './router.js';
 
 /** Options of {@link createRegistry}. */
 export interface RegistryOptions {
@@ -41,12 +44,18 @@ export interface RegistryOptions {
   readonly eventQueueCapacity?: number;
   /** Events per `appendMany` call (default 100). */
   readonly eventBatchSize?: number;
+  /** Consecutive provider failures that open a provider's circuit in routed sends (default 5). */
+  readonly circuitFailureThreshold?: number;
+  /** How long an open circuit skips its provider before one probe send decides (default 30,000 ms). */
+  readonly circuitCooldownMs?: number;
 }
 
 /** What `registry.stats()` reports. */
 export interface RegistryStats {
   readonly events: EventQueueStats;
   readonly providers: LiveProviderStats;
+  /** Per provider: routed sends sent, retried, skipped, failed by code, and the circuit state. */
+  readonly delivery: Readonly<Record<string, DeliveryCounters & { readonly circuit: CircuitState }>>;
 }
 
 /** A secret value `rotateSecrets()` left under its old key, and why. */
@@ -134,6 +143,20 @@ export interface TestOptions extends SendOptions {
 export interface RegistrySendOptions extends SendOptions {
   /** Values to keep out of every event and log of this send (e.g. a one-time code in the text). */
   readonly redact?: readonly string[];
+  /**
+   * Retries of a routed send (the default for routes and channel defaults: 3 attempts per
+   * provider, 200 ms base backoff with full jitter, 10 s cap, 30 s budget); `false` for one
+   * attempt per provider. Setting it on a provider id routes that send too.
+   */
+  readonly retry?: RetryPolicy | false;
+  /**
+   * Sends once per key: a second send with the same key (and the same message) within
+   * `idempotencyTtlMs` returns the first result, or waits for it while it is in flight, also
+   * from another app instance. The same key with another message is `CONFLICT`.
+   */
+  readonly idempotencyKey?: string;
+  /** How long an idempotency key holds, in milliseconds (default 24 h). */
+  readonly idempotencyTtlMs?: number;
 }
 
 export type { UsageRef };

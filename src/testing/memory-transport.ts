@@ -44,6 +44,8 @@ export interface FailNextOptions {
   readonly times?: number;
   /** Error message (default derived from the code). */
   readonly message?: string;
+  /** What the upstream asked to wait before retrying (`upstream.retryAfterSeconds`), as a rate limit does. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The in-memory provider type plus the helpers a test uses to inspect and steer it. */
@@ -102,7 +104,7 @@ function checkAddress(channel: string, address: string): AddressCheck {
  */
 export function memoryTransport(): MemoryTransportType {
   let sent: SentMessage[] = [];
-  let failures: { code: TransportErrorCode; providerId?: string; operation: MemoryOperation; remaining: number; message?: string }[] = [];
+  let failures: { code: TransportErrorCode; providerId?: string; operation: MemoryOperation; remaining: number; message?: string; retryAfterSeconds?: number }[] = [];
   let balances = new Map<string, number>();
 
   const takeFailure = (providerId: string, operation: MemoryOperation): TransportError | undefined => {
@@ -111,7 +113,10 @@ export function memoryTransport(): MemoryTransportType {
     const f = failures[i]!;
     f.remaining -= 1;
     if (f.remaining <= 0) failures.splice(i, 1);
-    return new TransportError(f.code, f.message ?? `injected ${operation} failure (${f.code})`, { providerId });
+    return new TransportError(f.code, f.message ?? `injected ${operation} failure (${f.code})`, {
+      providerId,
+      ...(f.retryAfterSeconds === undefined ? {} : { upstream: { retryAfterSeconds: f.retryAfterSeconds } }),
+    });
   };
 
   return {
@@ -195,6 +200,7 @@ export function memoryTransport(): MemoryTransportType {
         remaining: options.times ?? 1,
         ...(options.providerId === undefined ? {} : { providerId: options.providerId }),
         ...(options.message === undefined ? {} : { message: options.message }),
+        ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
       });
     },
     setBalance(providerId, amount) {
