@@ -372,7 +372,10 @@ export function jsonFileStorage(path: string, options: JsonFileStorageOptions = 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const file = process.argv[2] ?? 'transportkit-data.json';
+  // Without a path the data goes to a fresh temporary directory, never into the working directory.
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = process.argv[2] ?? `${mkdtempSync(`${tmpdir()}/transportkit-json-`)}/transportkit-data.json`;
   const storage = jsonFileStorage(file);
   const registry = createRegistry({
     storage,
