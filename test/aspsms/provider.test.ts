@@ -49,9 +49,11 @@ describe('ASPSMS provider against the loopback SOAP mock', () => {
     expect(mock.requests.at(-1)!.soapAction).toBe(SOAP_ACTION('SendUnicodeSMS'));
   });
 
-  it('passes deferred delivery (CET) and flash', async () => {
+  it('passes deferred delivery (Swiss local time: CEST in summer, CET in winter) and flash', async () => {
     await env.provider.send({ to: '+41791234567', text: 'later' }, { deferUntil: new Date('2030-06-01T10:15:30Z'), flash: true });
-    expect(mock.sent.at(-1)).toMatchObject({ deferredDeliveryTime: '01062030111530', flash: true });
+    expect(mock.sent.at(-1)).toMatchObject({ deferredDeliveryTime: '01062030121530', flash: true });
+    await env.provider.send({ to: '+41791234567', text: 'later' }, { deferUntil: new Date('2030-01-15T10:15:30Z') });
+    expect(mock.sent.at(-1)).toMatchObject({ deferredDeliveryTime: '15012030111530', flash: false });
     const error = await rejection(env.provider.send({ to: '+41791234567', text: 'x' }, { deferUntil: new Date('nope') }));
     expect(error).toMatchObject({ code: 'MESSAGE_INVALID', field: 'options.deferUntil' });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeOriginator } from './phone.js';
+import { ASPSMS_TIME_ZONE, isTimeZone } from './status.js';
 import { ASPSMS_DEFAULT_ENDPOINT } from './wsdl.js';
 
 /** Most parts ASPSMS concatenates into one message in practice. */
@@ -59,6 +60,21 @@ export const aspsmsConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9]{1,32}$/, 'the affiliate id has 1-32 letters and digits')
     .optional(),
+  /**
+   * Replace characters outside the GSM 7-bit alphabet by a close equivalent (`ç ê á`, tabs,
+   * smart quotes, dashes) when that makes the whole text GSM 7-bit, instead of sending it as
+   * UCS-2 at 2-3 times the parts. A text with a character without one (an emoji) is sent
+   * unchanged in UCS-2. Off by default: it changes the text. A send can override it.
+   */
+  transliterate: z.boolean().default(false),
+  /**
+   * The IANA time zone of ASPSMS times (deferred delivery, delivery notification dates): Swiss
+   * local time (`Europe/Zurich`, CET/CEST) by default; `Etc/GMT-1` is a fixed UTC+1.
+   */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Zurich')
+    .default(ASPSMS_TIME_ZONE),
   /** Country calling code (e.g. `41`) used to read national numbers such as `079 123 45 67`. */
   defaultCountryCode: z
     .string()

@@ -63,11 +63,17 @@ export interface AspsmsSendDetails {
   /** The SOAP operation used: `SendTextSMS` (GSM 7-bit) or `SendUnicodeSMS`. */
   readonly operation: 'SendTextSMS' | 'SendUnicodeSMS';
   readonly encoding: SmsEncoding;
+  /** True when the text was transliterated to GSM 7-bit (config or option `transliterate`). */
+  readonly transliterated: boolean;
+  /** The characters replaced by their GSM 7-bit equivalent, when transliterated. */
+  readonly replaced?: readonly string[];
+  /** The characters that made the text UCS-2, when it was sent with `SendUnicodeSMS`. */
+  readonly unicodeCharacters?: readonly string[];
   /** The transaction reference per accepted recipient (international form), for `deliveryStatus()`. */
   readonly references: Readonly<Record<string, string>>;
   /** Requests made (at most 1000 recipients each). */
   readonly batches: number;
-  /** Batches that failed after an earlier one was sent; their recipients are in `rejected`. */
+  /** Batches that failed after an earlier one was sent; their recipients are in `rejected` and `rejections`. */
   readonly failures?: readonly { readonly recipients: number; readonly code: string; readonly status?: unknown; readonly message: string }[];
   /** The deferred delivery time, when `deferUntil` was given (ISO). */
   readonly deferredUntil?: string;
@@ -89,9 +95,10 @@ export function aspsmsSendDetails(result: SendResult): AspsmsSendDetails | undef
 
 export { aspsmsConfigSchema } from './config.js';
 export type { AspsmsConfig, AspsmsConfigInput } from './config.js';
-export type { AspsmsOptions, AspsmsProvider, AspsmsSendOptions } from './provider.js';
-export { isGsm7, smsLength } from './encoding.js';
-export type { SmsEncoding, SmsLength } from './encoding.js';
+export type { AspsmsOptions, AspsmsProvider, AspsmsSendOptions, AspsmsEstimate } from './provider.js';
+export { isGsm7, smsLength, estimateSms, transliterateToGsm7 } from './encoding.js';
+export type { SmsEncoding, SmsLength, SmsEstimate, Gsm7Transliteration } from './encoding.js';
+export { ASPSMS_TIME_ZONE } from './status.js';
 export type { DeliveryNotification, DeliveryState } from './status.js';
 
 /**
@@ -104,6 +111,6 @@ export { maxUnits } from './encoding.js';
 /** @internal */
 export { normalizePhone, normalizeOriginator } from './phone.js';
 /** @internal */
-export { STATUS_DESCRIPTIONS, parseStatusCode, parseCredits, parseDeliveryNotifications, statusError } from './status.js';
+export { STATUS_DESCRIPTIONS, parseStatusCode, parseCredits, parseDeliveryNotifications, statusError, formatAspsmsTime, parseAspsmsTime } from './status.js';
 /** @internal */
 export { ASPSMS_WSDL, ASPSMS_NAMESPACE, ASPSMS_OPERATIONS } from './wsdl.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import { smsLength, type SmsEncoding } from './encoding.js';
 import { formatAspsmsTime } from './status.js';
-import { ASPSMS_WSDL, type AspsmsOperation } from './wsdl.js';
+import { ASPSMS_NAMESPACE, ASPSMS_WSDL, type AspsmsOperation } from './wsdl.js';
 
 /** An ASPSMS account of the mock. */
 export interface AspsmsMockAccount {
@@ -55,11 +55,15 @@ export interface AspsmsMockMessage {
 /** One SOAP request the mock received. */
 export interface AspsmsMockRequest {
   readonly operation: string;
-  /** The SOAPAction HTTP header as sent (quoted). */
+  /** The SOAPAction HTTP header as sent (quoted); SOAP 1.2 carries the action in the content type instead. */
   readonly soapAction: string | undefined;
+  /** The SOAP version of the request, answered in the same version. */
+  readonly soapVersion: '1.1' | '1.2';
   readonly userKey?: string;
-  /** The result string the mock answered. */
+  /** The result string the mock answered (empty when it answered a fault). */
   readonly result: string;
+  /** The fault text, when the mock answered a SOAP Fault (unknown operation, malformed envelope). */
+  readonly fault?: string;
 }
 
 /** A notification URL the mock called. */
@@ -126,9 +130,40 @@ type Args = Record<string, string | undefined>;
 const ALPHANUMERIC_ORIGINATOR = /^[A-Za-z0-9 .\-_!@&]{1,11}$/;
 const DEFAULT_ACCOUNT: AspsmsMockAccount = { userKey: 'TESTUSERKEY1', password: 'test-password', credits: 100 };
 
-/** `+41…`, `0041…` and `41…` to one form, for comparisons inside the mock. */
+/** Envelope namespace and content type of each SOAP version. */
+const SOAP = {
+  '1.1': { namespace: 'http://schemas.xmlsoap.org/soap/envelope/', type: 'text/xml; charset=utf-8' },
+  '1.2': { namespace: 'http://www.w3.org/2003/05/soap-envelope', type: 'application/soap+xml; charset=utf-8' },
+} as const;
+
+/** Largest request the mock reads (1000 recipients with references fit easily). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The response envelope ASP.NET writes for a document/literal result, in the request's SOAP version. */
+function resultEnvelope(version: '1.1' | '1.2', operation: string, result: string): string {
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
+    `<soap:Envelope xmlns:soap="${SOAP[version].namespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">` +
+    `<soap:Body><${operation}Response xmlns="${ASPSMS_NAMESPACE}"><${operation}Result>${xmlText(result)}</${operation}Result></${operation}Response></soap:Body>` +
+    '</soap:Envelope>'
+  );
+}
+
+/** A SOAP Fault in the request's version: 1.1 `faultcode`/`faultstring`, 1.2 `Code`/`Reason`. */
+function faultEnvelope(version: '1.1' | '1.2', code: 'Client' | 'VersionMismatch', text: string): string {
+  const fault =
+    version === '1.1'
+      ? `<soap:Fault><faultcode>soap:${code}</faultcode><faultstring>${xmlText(text)}</faultstring><detail /></soap:Fault>`
+      : `<soap:Fault><soap:Code><soap:Value>soap:${code === 'Client' ? 'Sender' : code}</soap:Value></soap:Code>` +
+        `<soap:Reason><soap:Text xml:lang="en">${xmlText(text)}</soap:Text></soap:Reason><soap:Detail /></soap:Fault>`;
+  return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP[version].namespace}"><soap:Body>${fault}</soap:Body></soap:Envelope>`;
+}
+
+/** `+41…`, `0041…`, `+41 (0)…` and `41…` to one form, for comparisons inside the mock. */
 function canonical(number: string): string {
-  const compact = number.replace(/[\s\-./()]/g, '');
+  const compact = number.replace(/^(\s*(?:\+|00).*?)\(\s*0\s*\)/, '$1').replace(/[\s\-./()]/g, '');
   return `+${compact.replace(/^\+|^00/, '')}`;
 }
 
@@ -309,20 +344,70 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
     VersionInfo: () => options.version ?? 'ASPSMSX2 mock 2.0 build:1',
   };
 
-  const port: Record<string, (args: Args, cb: unknown, headers: unknown, req: http.IncomingMessage) => Promise<Record<string, string>>> = {};
-  for (const [operation, handler] of Object.entries(handlers) as [AspsmsOperation, (args: Args) => string][]) {
-    port[operation] = async (args, _cb, _headers, req) => {
-      await wait();
-      const i = injected.findIndex((f) => f.operation === undefined || f.operation === operation);
-      const result = i >= 0 ? injected.splice(i, 1)[0]!.result : handler(args ?? {});
-      const soapAction = req.headers.soapaction;
-      requests.push({ operation, soapAction: Array.isArray(soapAction) ? soapAction[0] : soapAction, ...(args?.UserKey ? { userKey: args.UserKey } : {}), result });
-      return { [`${operation}Result`]: result };
-    };
-  }
+  const wsdl = await new Promise<soap.WSDL>((resolve, reject) => {
+    const parsed = new soap.WSDL(ASPSMS_WSDL, 'aspsmsx2.wsdl', {});
+    parsed.onReady((error: unknown) => (error ? reject(error) : resolve(parsed)));
+  });
 
-  const server = http.createServer();
-  soap.listen(server, { path: '/aspsmsx2.asmx', services: { ASPSMSX2: { ASPSMSX2Soap: port } }, xml: ASPSMS_WSDL, suppressStack: true });
+  /** Answers one SOAP request in the version it came in (1.1 `text/xml` or 1.2 `application/soap+xml`). */
+  const answer = async (req: http.IncomingMessage, body: string): Promise<{ status: number; type: string; body: string }> => {
+    const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+    const version = contentType.startsWith('application/soap+xml') ? '1.2' : contentType.startsWith('text/xml') ? '1.1' : undefined;
+    if (version === undefined) return { status: 415, type: 'text/plain; charset=utf-8', body: 'Unsupported Media Type: SOAP 1.1 needs text/xml, SOAP 1.2 application/soap+xml' };
+    const header = req.headers.soapaction;
+    const soapAction = Array.isArray(header) ? header[0] : header;
+    const action = version === '1.1' ? soapAction?.replace(/^"|"$/g, '') : /;\s*action="?([^";]+)"?/.exec(contentType)?.[1];
+    const operation = /<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?([\w.-]+)/.exec(body)?.[1] ?? '';
+    const log = (entry: { result: string; fault?: string; userKey?: string }) =>
+      requests.push({ operation, soapAction, soapVersion: version, ...entry });
+    const fault = (code: 'Client' | 'VersionMismatch', text: string) => {
+      log({ result: '', fault: text });
+      return { status: 500, type: SOAP[version].type, body: faultEnvelope(version, code, text) };
+    };
+    if (!body.includes(SOAP[version].namespace)) {
+      return fault('VersionMismatch', `the envelope is not SOAP ${version} (${version === '1.1' ? 'text/xml' : 'application/soap+xml'} needs the namespace ${SOAP[version].namespace})`);
+    }
+    if (action && action.toLowerCase() !== `${ASPSMS_NAMESPACE}/${operation}`.toLowerCase()) {
+      return fault('Client', `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`);
+    }
+    const handler = Object.hasOwn(handlers, operation) ? handlers[operation as AspsmsOperation] : undefined;
+    if (!handler) return fault('Client', `the ASPSMS mock does not implement the operation ${operation || '(none)'}`);
+    let args: Args;
+    try {
+      const parsed = wsdl.xmlToObject(body) as { Body?: Record<string, Args | undefined> } | undefined;
+      args = parsed?.Body?.[operation] ?? {};
+    } catch {
+      return fault('Client', 'the request is not a well-formed SOAP envelope for this operation');
+    }
+    await wait();
+    const i = injected.findIndex((f) => f.operation === undefined || f.operation === operation);
+    const result = i >= 0 ? injected.splice(i, 1)[0]!.result : handler(args);
+    log({ result, ...(args.UserKey ? { userKey: args.UserKey } : {}) });
+    return { status: 200, type: SOAP[version].type, body: resultEnvelope(version, operation, result) };
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const send = (status: number, type: string, body: string) => {
+      if (!res.headersSent) res.writeHead(status, { 'content-type': type }).end(body);
+    };
+    if (url.pathname.toLowerCase() !== '/aspsmsx2.asmx') return send(404, 'text/plain', 'not found');
+    if (req.method === 'GET' && /^\?wsdl$/i.test(url.search)) return send(200, 'text/xml; charset=utf-8', ASPSMS_WSDL);
+    if (req.method !== 'POST') return send(405, 'text/plain', 'method not allowed');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_REQUEST_BYTES) return send(413, 'text/plain', 'request too large');
+      answer(req, Buffer.concat(chunks).toString('utf8')).then(
+        (a) => send(a.status, a.type, a.body),
+        () => send(500, 'text/plain', 'mock failure'),
+      );
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -5,14 +5,21 @@ const SEPARATORS = /[\s\-./()\u00a0]/g;
 /** E.164: a country code starting with 1-9, at most 15 digits in all. */
 const E164_DIGITS = /^[1-9]\d{6,14}$/;
 
+/** The trunk-prefix notation `(0)` people write after a country code: `+41 (0)79 ...`. */
+const TRUNK_PREFIX = /\(\s*0\s*\)/g;
+
 /**
  * Normalises a phone number to the one international form transportkit sends to ASPSMS:
- * `+` and 7-15 digits. Accepts `+41 79 123 45 67`, `0041791234567`, `41791234567` and, when a
- * default country code is configured, the national form `079 123 45 67`. Never throws.
+ * `+` and 7-15 digits. Accepts `+41 79 123 45 67`, `0041791234567`, `41791234567`, the
+ * trunk-prefix notation `+41 (0)79 123 45 67` / `0041 (0)79 ...` (the `(0)` is not dialled from
+ * abroad, so it is dropped) and, when a default country code is configured, the national form
+ * `079 123 45 67`. Never throws.
  */
 export function normalizePhone(input: string, defaultCountryCode?: string): AddressCheck {
   if (typeof input !== 'string' || input.trim() === '') return { ok: false, reason: 'empty phone number' };
-  const compact = input.replace(SEPARATORS, '');
+  const trimmed = input.trim();
+  const international = /^(?:\+|00)/.test(trimmed);
+  const compact = (international ? trimmed.replace(TRUNK_PREFIX, ' ') : trimmed).replace(SEPARATORS, '');
   if (!/^(\+|00)?\d+$/.test(compact)) return { ok: false, reason: 'a phone number may only contain digits, an optional leading + and separators' };
   let digits: string;
   if (compact.startsWith('+')) digits = compact.slice(1);

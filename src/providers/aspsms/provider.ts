@@ -3,12 +3,13 @@ import type http from 'node:http';
 import type https from 'node:https';
 import { z } from 'zod';
 import { TransportError } from '../../core/errors.js';
-import { textMessageSchema, toArray, type Balance, type SendResult, type TestStep, type TextMessage } from '../../core/messages.js';
+import { textMessageSchema, toArray, type Balance, type RecipientRejection, type SendResult, type TestStep, type TextMessage } from '../../core/messages.js';
 import type { AddressCheck, DeliveryProvider, ProviderContext, SecretValues, SendOptions, VerifyInfo } from '../../core/provider.js';
 import { parseWith } from '../../core/validation.js';
 import { AspsmsSoapClient } from './client.js';
 import type { AspsmsConfig } from './config.js';
-import { maxUnits, smsLength, type SmsEncoding } from './encoding.js';
+import { estimateSms, maxUnits, type SmsEstimate } from './encoding.js';
+import { rejectionOf } from '../rejections.js';
 import { normalizePhone } from './phone.js';
 import {
   formatAspsmsTime,
@@ -30,6 +31,18 @@ export interface AspsmsSendOptions extends SendOptions {
   readonly deferUntil?: Date;
   /** Overrides the configured flash setting for this send. */
   readonly flash?: boolean;
+  /** Overrides the configured `transliterate` setting for this send. */
+  readonly transliterate?: boolean;
+}
+
+/** What {@link AspsmsProvider.estimate} tells about a text, before it is sent. */
+export interface AspsmsEstimate extends SmsEstimate {
+  /** The SOAP operation the text would go out with. */
+  readonly operation: 'SendTextSMS' | 'SendUnicodeSMS';
+  /** The configured limit of parts. */
+  readonly maxSegments: number;
+  /** False when the text needs more than `maxSegments` parts (`send` refuses it with MESSAGE_INVALID). */
+  readonly fits: boolean;
 }
 
 /** The live ASPSMS provider: a text delivery provider plus delivery-status inquiry. */
@@ -42,6 +55,12 @@ export interface AspsmsProvider extends DeliveryProvider<TextMessage> {
    * part count (`segments`) and the transaction reference per recipient (`details.references`).
    */
   send(message: TextMessage, options?: AspsmsSendOptions): Promise<SendResult>;
+  /**
+   * The encoding and part count a text would be sent with, without sending it: GSM 7-bit or
+   * UCS-2 (and which characters force UCS-2), transliterated or not (config `transliterate`,
+   * or the option), the parts per recipient and whether it fits `maxSegments`. No I/O.
+   */
+  estimate(text: string, options?: { readonly transliterate?: boolean }): AspsmsEstimate;
   /** `VersionInfo` (reachability, no authentication) followed by `CheckCredits` (credentials). */
   verify(options?: SendOptions): Promise<VerifyInfo>;
   /** The account's credits from `CheckCredits`; fractional amounts and decimal commas are read. */
@@ -64,6 +83,7 @@ export interface AspsmsOptions {
 const sendOptionsSchema = z.object({
   deferUntil: z.date().refine((d) => Number.isFinite(d.getTime()), 'must be a valid date').optional(),
   flash: z.boolean().optional(),
+  transliterate: z.boolean().optional(),
 });
 const referencesSchema = z
   .array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'a reference has 1-64 letters and digits'))
@@ -121,18 +141,27 @@ export async function createAspsmsProvider(
   };
   const validateAddress = (address: string): AddressCheck => normalizePhone(address, config.defaultCountryCode);
 
-  const checkText = (text: string): { encoding: SmsEncoding; segments: number } => {
+  const estimate = (text: string, transliterate: boolean = config.transliterate): AspsmsEstimate => {
+    const e = estimateSms(text, { transliterate });
+    return { ...e, operation: e.encoding === 'gsm7' ? 'SendTextSMS' : 'SendUnicodeSMS', maxSegments: config.maxSegments, fits: e.segments <= config.maxSegments };
+  };
+
+  const checkText = (text: string, transliterate: boolean | undefined): AspsmsEstimate => {
     if (NOT_XML.test(text)) {
       throw new TransportError('MESSAGE_INVALID', 'invalid message: message.text contains control characters an SMS cannot carry', { providerId, field: 'message.text' });
     }
-    const length = smsLength(text);
-    if (length.segments > config.maxSegments) {
+    const length = estimate(text, transliterate);
+    if (!length.fits) {
       const limit = maxUnits(length.encoding, config.maxSegments);
-      const alphabet = length.encoding === 'gsm7' ? 'GSM 7-bit' : 'Unicode (UCS-2)';
+      const alphabet = length.encoding === 'gsm7' ? 'GSM 7-bit' : `Unicode (UCS-2, because of ${length.unicodeCharacters.slice(0, 5).join(' ')})`;
       throw new TransportError(
         'MESSAGE_INVALID',
         `invalid message: message.text needs ${length.segments} SMS parts (${length.units} ${alphabet} units); at most ${config.maxSegments} parts (${limit} units) are allowed`,
-        { providerId, field: 'message.text', details: { ...length, maxSegments: config.maxSegments } },
+        {
+          providerId,
+          field: 'message.text',
+          details: { encoding: length.encoding, units: length.units, segments: length.segments, perSegment: length.perSegment, unicodeCharacters: length.unicodeCharacters, maxSegments: config.maxSegments },
+        },
       );
     }
     return length;
@@ -149,10 +178,15 @@ export async function createAspsmsProvider(
     });
     if (rejected.length > 0) {
       const index = raw.findIndex((a) => rejected.includes(String(a)));
+      const rejections: RecipientRejection[] = rejected.map((recipient) => {
+        const check = validateAddress(recipient);
+        return { recipient, temporary: false, code: 'INVALID_RECIPIENT', ...(check.ok ? {} : { description: check.reason }) };
+      });
       throw new TransportError('INVALID_RECIPIENT', `invalid phone number(s): ${rejected.join(', ')}`, {
         providerId,
         field: Array.isArray(to) ? `message.to[${index}]` : 'message.to',
         upstream: { rejected },
+        details: { rejections },
       });
     }
     return [...normalized];
@@ -174,20 +208,30 @@ export async function createAspsmsProvider(
     },
     validateAddress,
 
+    estimate(text, o = {}) {
+      const parsed = parseWith(textMessageSchema.shape.text, text, 'MESSAGE_INVALID', 'text', providerId);
+      return estimate(parsed, o.transliterate ?? config.transliterate);
+    },
+
     async send(message: TextMessage, sendOptions: AspsmsSendOptions = {}): Promise<SendResult> {
       const parsed = parseWith(textMessageSchema, message, 'MESSAGE_INVALID', 'message', providerId) as TextMessage;
-      const extra = parseWith(sendOptionsSchema, { deferUntil: sendOptions.deferUntil, flash: sendOptions.flash }, 'MESSAGE_INVALID', 'options', providerId);
+      const extra = parseWith(
+        sendOptionsSchema,
+        { deferUntil: sendOptions.deferUntil, flash: sendOptions.flash, transliterate: sendOptions.transliterate },
+        'MESSAGE_INVALID',
+        'options',
+        providerId,
+      );
       const recipients = checkRecipients(parsed.to);
-      const { encoding, segments } = checkText(parsed.text);
-      const operation = encoding === 'gsm7' ? 'SendTextSMS' : 'SendUnicodeSMS';
+      const { encoding, segments, operation, text, transliterated, replaced, unicodeCharacters } = checkText(parsed.text, extra.transliterate ?? config.transliterate);
       const messageId = newReference();
       const references: Record<string, string> = {};
       recipients.forEach((r, i) => (references[r] = `${messageId}${i}`));
       const common = {
         ...auth,
         Originator: config.originator,
-        MessageText: parsed.text,
-        DeferredDeliveryTime: extra.deferUntil === undefined ? '' : formatAspsmsTime(extra.deferUntil),
+        MessageText: text,
+        DeferredDeliveryTime: extra.deferUntil === undefined ? '' : formatAspsmsTime(extra.deferUntil, config.timeZone),
         FlashingSMS: (extra.flash ?? config.flash) ? 'True' : '',
         TimeZone: '',
         URLBufferedMessageNotification: config.bufferedNotificationUrl ?? '',
@@ -197,6 +241,7 @@ export async function createAspsmsProvider(
       };
       const accepted: string[] = [];
       const rejected: string[] = [];
+      const rejections: RecipientRejection[] = [];
       const failures: { recipients: number; code: string; status?: unknown; message: string }[] = [];
       const batches = chunks(recipients, MAX_RECIPIENTS_PER_REQUEST);
       for (const batch of batches) {
@@ -209,6 +254,7 @@ export async function createAspsmsProvider(
           // Nothing was sent yet: fail the whole send. Later batches cannot be undone, so report them as rejected.
           if (accepted.length === 0 || !(error instanceof TransportError)) throw error;
           rejected.push(...batch);
+          rejections.push(...batch.map((recipient) => rejectionOf(recipient, error)));
           failures.push({ recipients: batch.length, code: error.code, status: error.upstream?.status, message: error.message });
           events.warn('aspsms.batch.failed', `a batch of ${batch.length} recipient(s) failed after earlier batches were sent: ${error.message}`, {
             code: error.code,
@@ -221,10 +267,14 @@ export async function createAspsmsProvider(
         messageId,
         accepted,
         rejected,
+        ...(rejections.length === 0 ? {} : { rejections }),
         segments,
         details: {
           operation,
           encoding,
+          transliterated,
+          ...(transliterated ? { replaced } : {}),
+          ...(unicodeCharacters.length === 0 ? {} : { unicodeCharacters }),
           references: Object.fromEntries(accepted.map((r) => [r, references[r]])),
           batches: batches.length,
           ...(failures.length === 0 ? {} : { failures }),
@@ -263,7 +313,7 @@ export async function createAspsmsProvider(
           expectOk('InquireDeliveryNotifications', result);
           continue;
         }
-        out.push(...parseDeliveryNotifications(result));
+        out.push(...parseDeliveryNotifications(result, config.timeZone));
       }
       return out;
     },

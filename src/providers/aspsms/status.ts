@@ -115,9 +115,9 @@ export interface DeliveryNotification {
   readonly state: DeliveryState;
   /** The raw DeliveryStatus (`-1` not yet submitted, `0` delivered, `1` buffered, `2` not delivered). */
   readonly status: number;
-  /** Submission time (ISO 8601, read as CET = UTC+1), when reported. */
+  /** Submission time (ISO 8601 UTC; ASPSMS reports Swiss local time, CET/CEST), when reported. */
   readonly submittedAt?: string;
-  /** Notification time (ISO 8601, read as CET = UTC+1), when reported. */
+  /** Notification time (ISO 8601 UTC; ASPSMS reports Swiss local time, CET/CEST), when reported. */
   readonly notifiedAt?: string;
   /** The 3-digit reason code (`000` ok, `101` unknown subscriber, `206` invalid destination, ...). */
   readonly reasonCode?: string;
@@ -125,18 +125,74 @@ export interface DeliveryNotification {
 
 const STATES: Readonly<Record<string, DeliveryState>> = { '-1': 'pending', '0': 'delivered', '1': 'buffered', '2': 'failed' };
 
-/** Parses an ASPSMS `ddmmyyyyhhmmss` time (CET, UTC+1 by ASPSMS convention) to ISO 8601. */
-export function parseAspsmsTime(value: string | undefined): string | undefined {
+/**
+ * The time zone of ASPSMS times (`DeferredDeliveryTime`, the dates of delivery notifications):
+ * Swiss local time, CET in winter and CEST in summer. ASPSMS (VADIAN.NET AG, St. Gallen) runs an
+ * ASP.NET service whose documents say it assumes "GMT+1" when no `TimeZone` is given, which is
+ * the Windows name of the Central European zone *with* daylight saving time ("(GMT+01:00)
+ * Amsterdam, Berlin, Bern, ..."); its examples (January) are UTC+1. A provider's `timeZone`
+ * config overrides it (`Etc/GMT-1` is a fixed UTC+1).
+ */
+export const ASPSMS_TIME_ZONE = 'Europe/Zurich';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock fields of an instant in a time zone, as if they were UTC (milliseconds). */
+function wallClock(ms: number, timeZone: string): number {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+}
+
+/** True when `timeZone` is an IANA time zone this runtime knows (`Europe/Zurich`, `Etc/GMT-1`, `UTC`). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The instant of a wall-clock time in a time zone. A time that occurs twice (the hour the clocks
+ * go back) is the earlier one; a time that does not exist (the hour they go forward) is read with
+ * the offset before the change, so it lands after it.
+ */
+function instantOf(wall: number, timeZone: string): number {
+  const hour = 3_600_000;
+  const before = wall - (wallClock(wall - 3 * hour, timeZone) - (wall - 3 * hour));
+  const after = wall - (wallClock(wall + 3 * hour, timeZone) - (wall + 3 * hour));
+  const exact = [before, after].filter((t) => wallClock(t, timeZone) === wall);
+  return exact.length > 0 ? Math.min(...exact) : before;
+}
+
+/** Parses an ASPSMS `ddmmyyyyhhmmss` time (Swiss local time by default, see {@link ASPSMS_TIME_ZONE}) to ISO 8601. */
+export function parseAspsmsTime(value: string | undefined, timeZone: string = ASPSMS_TIME_ZONE): string | undefined {
   const m = value === undefined ? null : /^(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{2})$/.exec(value.trim());
   if (!m) return undefined;
   const [, dd, mo, yyyy, hh, mi, ss] = m.map(Number) as [number, number, number, number, number, number, number];
-  const ms = Date.UTC(yyyy, mo - 1, dd, hh, mi, ss) - 3_600_000;
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) return undefined;
+  const wall = Date.UTC(yyyy, mo - 1, dd, hh, mi, ss);
+  return Number.isFinite(wall) ? new Date(instantOf(wall, timeZone)).toISOString() : undefined;
 }
 
-/** Formats a time as ASPSMS `ddmmyyyyhhmmss` in CET (UTC+1), the zone the service assumes. */
-export function formatAspsmsTime(date: Date): string {
-  const d = new Date(date.getTime() + 3_600_000);
+/** Formats an instant as ASPSMS `ddmmyyyyhhmmss` in Swiss local time (or `timeZone`), the time ASPSMS reads. */
+export function formatAspsmsTime(date: Date, timeZone: string = ASPSMS_TIME_ZONE): string {
+  const d = new Date(wallClock(date.getTime() - (date.getTime() % 1000), timeZone));
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(d.getUTCDate())}${p(d.getUTCMonth() + 1)}${p(d.getUTCFullYear(), 4)}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
@@ -146,14 +202,14 @@ export function formatAspsmsTime(date: Date): string {
  * `TRN;DeliveryStatus;SubmissionDate;NotificationDate;ReasonCode;;`. Records of status `-1` may
  * stop after the status. When a reference appears twice the last record wins.
  */
-export function parseDeliveryNotifications(text: string): DeliveryNotification[] {
+export function parseDeliveryNotifications(text: string, timeZone: string = ASPSMS_TIME_ZONE): DeliveryNotification[] {
   const byReference = new Map<string, DeliveryNotification>();
   for (const line of text.split(/\r?\n/)) {
     const fields = line.trim().replace(/;+$/, '').split(';');
     const [reference, status, submitted, notified, reason] = fields.map((f) => f.trim());
     if (!reference || status === undefined || !/^-?\d+$/.test(status)) continue;
-    const submittedAt = parseAspsmsTime(submitted);
-    const notifiedAt = parseAspsmsTime(notified);
+    const submittedAt = parseAspsmsTime(submitted, timeZone);
+    const notifiedAt = parseAspsmsTime(notified, timeZone);
     byReference.set(reference, {
       reference,
       status: Number(status),
