@@ -22,6 +22,16 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
 const DIRECTORIES = [new URL('./assets/', import.meta.url), new URL('../../dist/admin/assets/', import.meta.url)];
 
 let loading: Promise<ReadonlyMap<string, Asset>> | undefined;
+let override: URL | undefined;
+
+/**
+ * Reads the UI from another directory (tests build it into a temporary one); `undefined`
+ * returns to the default places. Not part of the public API.
+ */
+export function useAssetDirectory(directory: URL | undefined): void {
+  override = directory;
+  loading = undefined;
+}
 
 /** The UI files, read once per process. Fails with a clear message when the UI was not built. */
 export function loadAssets(): Promise<ReadonlyMap<string, Asset>> {
@@ -33,7 +43,7 @@ export function loadAssets(): Promise<ReadonlyMap<string, Asset>> {
 }
 
 async function read(): Promise<ReadonlyMap<string, Asset>> {
-  for (const directory of DIRECTORIES) {
+  for (const directory of override ? [override] : DIRECTORIES) {
     const assets = new Map<string, Asset>();
     try {
       for (const [name, contentType] of Object.entries(ASSET_FILES)) {

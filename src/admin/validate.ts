@@ -81,7 +81,7 @@ const TEXT = {
 export function errorMap(locale: AdminLocale): (issue: Issue) => string | undefined {
   const m = TEXT[locale];
   const map = (issue: Issue): string | undefined => {
-    const n = (v: number | bigint | undefined) => (v === undefined ? '' : Number(v).toLocaleString(locale === 'de' ? 'de-CH' : 'en-US'));
+    const n = (v: number | bigint | undefined) => (v === undefined ? '' : String(v));
     switch (issue.code) {
       case 'invalid_type':
         if (issue.input === undefined || issue.input === null) return m.required;

@@ -1,5 +1,4 @@
 // @ts-check
-/* global fetch, TextDecoder */
 
 /**
  * @typedef {{ field: string, message: string }} FieldIssue

@@ -1,5 +1,5 @@
 // @ts-check
-/* global document, location */
+/* global document, location, HTMLElement */
 import { createContext } from 'preact';
 import { html } from 'htm/preact';
 import { useContext, useEffect, useRef } from 'preact/hooks';

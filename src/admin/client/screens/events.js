@@ -1,4 +1,5 @@
 // @ts-check
+/* global URLSearchParams */
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { seg } from '../api.js';
