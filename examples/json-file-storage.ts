@@ -32,6 +32,7 @@ import {
   type BalanceState,
   type ChallengeState,
   type DefaultEntry,
+  type DeliveryStatus,
   type ProviderEvent,
   type ProviderRecord,
   type TotpUserState,
@@ -60,9 +61,10 @@ interface Data {
   totp: TotpUserState[];
   challenges: Record<string, ChallengeState>;
   idempotency: Record<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>;
+  deliveries: Record<string, DeliveryStatus>;
 }
 
-const empty = (): Data => ({ providers: [], usages: {}, defaults: [], events: [], balance: {}, claims: [], totp: [], challenges: {}, idempotency: {} });
+const empty = (): Data => ({ providers: [], usages: {}, defaults: [], events: [], balance: {}, claims: [], totp: [], challenges: {}, idempotency: {}, deliveries: {} });
 const clone = <T>(value: T): T => structuredClone(value);
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 const after = (iso: string | undefined, now: string) => iso !== undefined && Date.parse(iso) > Date.parse(now);
@@ -368,8 +370,23 @@ export function jsonFileStorage(path: string, options: JsonFileStorageOptions = 
           delete d.idempotency[key];
         }),
     },
+    deliveries: {
+      advance(status) {
+        const input = clone(status);
+        return write((d) => {
+          const current = d.deliveries[input.messageId];
+          if (current && RANK[current.state] >= RANK[input.state]) return false;
+          d.deliveries[input.messageId] = input;
+          return true;
+        });
+      },
+      get: (messageId) => read((d) => d.deliveries[messageId]),
+    },
   };
 }
+
+/** Delivery statuses only move forward (the contract's order). */
+const RANK: Record<DeliveryStatus['state'], number> = { accepted: 0, delivered: 1, failed: 1, expired: 1, read: 2 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // Without a path the data goes to a fresh temporary directory, never into the working directory.

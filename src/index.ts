@@ -84,6 +84,11 @@ export type {
   ChallengeAttempt,
   ProviderRemoval,
   StorageChange,
+  IdempotencyStore,
+  IdempotencyClaim,
+  DeliveryStore,
+  DeliveryStatus,
+  DeliveryState,
   TotpAttempt,
   TotpAttemptRule,
 } from './storage/types.js';

@@ -14,6 +14,7 @@ export interface SchemaNames {
   readonly totp: string;
   readonly challenges: string;
   readonly idempotency: string;
+  readonly deliveries: string;
   /** LISTEN/NOTIFY channel (lower case: PostgreSQL folds unquoted names). */
   readonly channel: string;
   /** Key of the advisory lock that serialises migrations of this schema and prefix. */
@@ -42,6 +43,7 @@ export function schemaNames(schema: string, prefix: string): SchemaNames {
     totp: table('totp'),
     challenges: table('challenges'),
     idempotency: table('idempotency'),
+    deliveries: table('deliveries'),
     channel: `${schema}_${prefix}changes`.slice(0, 63),
     lockKey: `transportkit.${schema}.${prefix}`,
   };
@@ -103,6 +105,7 @@ function migrations(n: SchemaNames): readonly string[][] {
         expires_at timestamptz NOT NULL,
         result json)`,
       `CREATE INDEX ON ${n.idempotency} (expires_at)`,
+      `CREATE TABLE ${n.deliveries} (message_id text PRIMARY KEY, rank integer NOT NULL, status json NOT NULL)`,
     ],
   ];
 }

@@ -1,6 +1,6 @@
 import { TransportError } from '../core/errors.js';
 import type { ProviderEvent } from '../core/events.js';
-import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles } from '../storage/rules.js';
+import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles, DELIVERY_RANK } from '../storage/rules.js';
 import type {
   BalanceState,
   ChallengeState,
@@ -286,6 +286,21 @@ export function sqlStores(db: SqlDriver, n: SchemaNames): Omit<TransportStorage,
       },
       async release(key) {
         await db.query(`DELETE FROM ${n.idempotency} WHERE key = $1`, [key]);
+      },
+    },
+    deliveries: {
+      async advance(status) {
+        // One statement: the conditional upsert keeps the highest status whatever the order of reports.
+        const result = await db.query(
+          `INSERT INTO ${n.deliveries} (message_id, rank, status) VALUES ($1, $2, $3)
+           ON CONFLICT (message_id) DO UPDATE SET rank = EXCLUDED.rank, status = EXCLUDED.status WHERE ${n.deliveries}.rank < EXCLUDED.rank`,
+          [status.messageId, DELIVERY_RANK[status.state], json(status)],
+        );
+        return result.rowCount > 0;
+      },
+      async get(messageId) {
+        const { rows } = await db.query<{ status: import('../storage/types.js').DeliveryStatus }>(`SELECT status FROM ${n.deliveries} WHERE message_id = $1`, [messageId]);
+        return rows[0]?.status;
       },
     },
   };

@@ -22,7 +22,7 @@ import { generateSecretKey, SecretBox } from '../core/secrets.js';
 import { parseWith } from '../core/validation.js';
 import { guardStorage } from '../storage/guard.js';
 import { memoryStorage } from '../storage/memory.js';
-import type { DefaultEntry, EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
+import type { DefaultEntry, DeliveryStatus, EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
 import { memoryTransport } from '../testing/memory-transport.js';
 import { EventQueue, REGISTRY_EVENT_SOURCE } from './event-queue.js';
 import { closestKey, droppedKeys, optionsArg, requiredObjectArg, stringArg } from './arguments.js';
@@ -73,6 +73,15 @@ const optionsSchema = z.object({
   eventBatchSize: z.number().int().min(1).max(10_000).default(100),
   circuitFailureThreshold: z.number().int().min(1).max(1000).default(5),
   circuitCooldownMs: z.number().int().min(1).max(86_400_000).default(30_000),
+  deliveryStatus: z.enum(['receipts', 'all', 'off']).default('receipts'),
+});
+const deliveryStatusSchema = z.object({
+  messageId: z.string().min(1).max(500),
+  providerId: z.string().min(1).max(100),
+  state: z.enum(['accepted', 'delivered', 'read', 'failed', 'expired']),
+  at: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO time'),
+  reason: z.string().max(1000).optional(),
+  detail: z.string().max(1000).optional(),
 });
 /** Read-modify-write attempts of `update`/`setSecret` without an expected version. */
 const WRITE_ATTEMPTS = 5;
@@ -93,6 +102,7 @@ export class ProviderRegistry {
   readonly #defaultEventLevel: EventLevel;
   readonly #records = new RecordCache();
   readonly #circuits: CircuitBreakers;
+  readonly #trackDeliveries: 'receipts' | 'all' | 'off';
   readonly #router: Router;
   readonly #logger: RegistryOptions['logger'];
   #closed = false;
@@ -108,6 +118,7 @@ export class ProviderRegistry {
         eventBatchSize: options.eventBatchSize,
         circuitFailureThreshold: options.circuitFailureThreshold,
         circuitCooldownMs: options.circuitCooldownMs,
+        deliveryStatus: options.deliveryStatus,
       },
       'CONFIG_INVALID',
       'options',
@@ -142,6 +153,7 @@ export class ProviderRegistry {
     this.#sink = { queue: this.#queue, logger: options.logger, clock: this.clock };
     this.#live = new LiveProviders(settings.drainTimeoutMs);
     this.#logger = options.logger;
+    this.#trackDeliveries = settings.deliveryStatus;
     this.#circuits = new CircuitBreakers({ failureThreshold: settings.circuitFailureThreshold, cooldownMs: settings.circuitCooldownMs });
     this.#router = new Router({
       clock: this.clock,
@@ -434,6 +446,12 @@ export class ProviderRegistry {
             rejected: result.rejected,
             segments: result.segments,
           });
+          if (result.messageId && (this.#trackDeliveries === 'all' || (this.#trackDeliveries === 'receipts' && provider.capabilities.deliveryReceipts))) {
+            const response = result.details?.response;
+            const accepted: DeliveryStatus = { messageId: result.messageId, providerId: id, state: 'accepted', at: this.#nowIso(), ...(typeof response === 'string' ? { detail: response.slice(0, 1000) } : {}) };
+            // In the background: the send has succeeded whatever the status store does.
+            void this.storage.deliveries.advance(accepted).catch((cause: unknown) => this.#internalError('storing the accepted delivery status failed', cause));
+          }
           return result;
         } catch (cause) {
           const error = toTransportError(cause, id, recorder);
@@ -479,6 +497,35 @@ export class ProviderRegistry {
     if (report.ok) recorder.info('test', 'test passed', { steps: report.steps.map((s) => s.name) });
     else recorder.error('test', `test failed at step "${failed?.name}"`, { steps: report.steps.map(({ name, ok, code, detail }) => ({ name, ok, code, detail })) });
     return report;
+  }
+
+  // ---- delivery status -----------------------------------------------------------------
+
+  /** The delivery status of a sent message (`SendResult.messageId`), or `undefined` when none is known. */
+  async deliveryStatus(messageId: string): Promise<DeliveryStatus | undefined> {
+    return this.storage.deliveries.get(stringArg(messageId, 'messageId'));
+  }
+
+  /**
+   * Records what an upstream reported about a sent message (a delivery notification, a read
+   * receipt). A status only moves forward (`accepted` < `delivered` = `failed` = `expired` <
+   * `read`); each stored change is a `message.status` event of the provider. Returns whether it
+   * was stored. Used by the ASPSMS notification and Threema callback handlers, and by hosts with
+   * their own status sources.
+   */
+  async recordDeliveryStatus(status: DeliveryStatus): Promise<boolean> {
+    const parsed = parseWith(deliveryStatusSchema, status, 'MESSAGE_INVALID', 'status') as DeliveryStatus;
+    const stored = await this.storage.deliveries.advance(parsed);
+    if (stored) {
+      await this.recordEvent(parsed.providerId, parsed.state === 'failed' || parsed.state === 'expired' ? 'warn' : 'info', 'message.status', `message ${parsed.messageId} ${parsed.state}${parsed.reason ? `: ${parsed.reason}` : ''}`, {
+        messageId: parsed.messageId,
+        state: parsed.state,
+        ...(parsed.reason ? { reason: parsed.reason } : {}),
+      }).catch((cause: unknown) => {
+        if (!hasErrorCode(cause, 'NOT_FOUND')) throw cause;
+      });
+    }
+    return stored;
   }
 
   // ---- events --------------------------------------------------------------------------

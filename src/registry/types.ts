@@ -48,6 +48,13 @@ export interface RegistryOptions {
   readonly circuitFailureThreshold?: number;
   /** How long an open circuit skips its provider before one probe send decides (default 30,000 ms). */
   readonly circuitCooldownMs?: number;
+  /**
+   * Which sends get a stored delivery status (`registry.deliveryStatus(messageId)`): `receipts`
+   * (default) those of providers that report delivery (ASPSMS, Threema: `capabilities.deliveryReceipts`),
+   * `all` every send (SMTP's is `accepted` with the relay's reply), `off` none. Storing is one
+   * write per send, done in the background.
+   */
+  readonly deliveryStatus?: 'receipts' | 'all' | 'off';
 }
 
 /** What `registry.stats()` reports. */

@@ -11,6 +11,7 @@ const REQUIRED = {
   totp: ['get', 'list', 'put', 'admitAttempt', 'advanceStep', 'delete'],
   challenges: ['get', 'start', 'admitAttempt', 'delete'],
   idempotency: ['claim', 'complete', 'release'],
+  deliveries: ['advance', 'get'],
 } as const;
 
 /** Default bound of one storage call, in milliseconds. */

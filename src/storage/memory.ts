@@ -10,8 +10,8 @@ import type {
   TransportStorage,
   UsageRef,
 } from './types.js';
-import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles } from './rules.js';
-import type { StorageChange } from './types.js';
+import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles, deliveryAdvances } from './rules.js';
+import type { DeliveryStatus, StorageChange } from './types.js';
 
 /** Options of {@link memoryStorage}. */
 export interface MemoryStorageOptions {
@@ -38,6 +38,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
   const claims = new Set<string>();
   const totp = new Map<string, TotpUserState>();
   const challenges = new Map<string, ChallengeState>();
+  const deliveries = new Map<string, DeliveryStatus>();
   const idempotency = new Map<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>();
   const isAfterNow = (iso: string, now: string) => Date.parse(iso) > Date.parse(now);
   const totpKey = (providerId: string, userId: string) => JSON.stringify([providerId, userId]);
@@ -241,6 +242,17 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
       },
       async release(key) {
         idempotency.delete(key);
+      },
+    },
+    deliveries: {
+      async advance(status) {
+        if (!deliveryAdvances(deliveries.get(status.messageId)?.state, status.state)) return false;
+        deliveries.set(status.messageId, copy(status));
+        return true;
+      },
+      async get(messageId) {
+        const status = deliveries.get(messageId);
+        return status && copy(status);
       },
     },
   };

@@ -1,4 +1,4 @@
-import type { ChallengeAttempt, ChallengeState, TotpAttempt, TotpAttemptRule, TotpUserState } from './types.js';
+import type { ChallengeAttempt, ChallengeState, DeliveryState, TotpAttempt, TotpAttemptRule, TotpUserState } from './types.js';
 
 /**
  * The decisions of the contract's compare-and-set operations as pure functions of the current
@@ -47,4 +47,12 @@ export function admitChallengeAttempt(current: ChallengeState | undefined, chall
   if (current.attempts >= maxAttempts) return { result: { status: 'locked', state: current } };
   const next = { ...current, attempts: current.attempts + 1 };
   return { next, result: { status: 'admitted', state: next } };
+}
+
+/** The order delivery statuses move in; equal ranks do not replace each other. */
+export const DELIVERY_RANK: Readonly<Record<DeliveryState, number>> = { accepted: 0, delivered: 1, failed: 1, expired: 1, read: 2 };
+
+/** `deliveries.advance`: true when `next` moves past `current`. */
+export function deliveryAdvances(current: DeliveryState | undefined, next: DeliveryState): boolean {
+  return current === undefined || DELIVERY_RANK[next] > DELIVERY_RANK[current];
 }

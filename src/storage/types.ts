@@ -33,6 +33,7 @@ export interface TransportStorage {
   readonly totp: TotpStore;
   readonly challenges: ChallengeStore;
   readonly idempotency: IdempotencyStore;
+  readonly deliveries: DeliveryStore;
   /**
    * True for a store whose data lives only in this process (the in-memory adapter). Only then
    * may the registry generate a process-local secret key when the host gives none.
@@ -382,4 +383,36 @@ export interface IdempotencyStore {
   complete(key: string, result: unknown): Promise<void>;
   /** Frees the key (the send surely failed): the next claim may send. */
   release(key: string): Promise<void>;
+}
+
+/** Where a sent message is: handed over, delivered to the device, read, failed, or expired undelivered. */
+export type DeliveryState = 'accepted' | 'delivered' | 'read' | 'failed' | 'expired';
+
+/** The unified delivery status of one sent message. */
+export interface DeliveryStatus {
+  /** The upstream's message id (`SendResult.messageId`). */
+  readonly messageId: string;
+  readonly providerId: string;
+  readonly state: DeliveryState;
+  /** ISO time the upstream reported it (or the send returned, for `accepted`). */
+  readonly at: string;
+  /** Why it failed or expired, as the upstream said. */
+  readonly reason?: string;
+  /** What the upstream answered, e.g. the SMTP relay's reply to the accepted message. */
+  readonly detail?: string;
+}
+
+/**
+ * Delivery statuses by message id. Reports arrive out of order (a read receipt before the
+ * delivery receipt, a late "accepted"), so a status only moves forward:
+ * `accepted` < `delivered` = `failed` = `expired` < `read`.
+ */
+export interface DeliveryStore {
+  /**
+   * Stores `status` when the message has none or a lower one in that order. Atomic: of
+   * concurrent reports for one message the highest stays. Returns whether it was stored.
+   */
+  advance(status: DeliveryStatus): Promise<boolean>;
+  /** The status of a message, or `undefined`. */
+  get(messageId: string): Promise<DeliveryStatus | undefined>;
 }

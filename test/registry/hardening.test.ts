@@ -98,7 +98,7 @@ describe('every input gets a coded error', () => {
   });
 
   it('property: any arguments to any registry method give a value or a coded TransportError, and an error writes nothing', async () => {
-    const methods = ['create', 'get', 'list', 'update', 'copy', 'remove', 'setSecret', 'removeSecret', 'addUsage', 'removeUsage', 'usages', 'setDefault', 'clearDefault', 'defaultFor', 'resolve', 'send', 'test', 'events', 'pruneEvents', 'redact', 'recordEvent'] as const;
+    const methods = ['create', 'get', 'list', 'update', 'copy', 'remove', 'setSecret', 'removeSecret', 'addUsage', 'removeUsage', 'usages', 'setDefault', 'clearDefault', 'defaultFor', 'resolve', 'send', 'test', 'events', 'pruneEvents', 'redact', 'recordEvent', 'deliveryStatus', 'recordDeliveryStatus'] as const;
     const weird = fc.oneof(
       fc.anything(),
       fc.constantFrom(null, undefined, Symbol('s'), Object.create(null) as unknown, 'p', '', [], {}, () => 1, Number.NaN, new Date(Number.NaN)),

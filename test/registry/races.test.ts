@@ -138,6 +138,7 @@ describe('a failure inside an operation leaves the state as before', () => {
       totp: base.totp,
       challenges: base.challenges,
       idempotency: base.idempotency,
+      deliveries: base.deliveries,
     };
     return { storage, arm: (nth: number) => void (countdown = nth) };
   }

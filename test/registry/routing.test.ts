@@ -169,3 +169,26 @@ describe('circuit breaker', () => {
     expect(result.providerId).toBe('a');
   });
 });
+
+describe('delivery status', () => {
+  it('stores accepted for tracked sends and moves forward only on reports, each a message.status event', async () => {
+    const memory = memoryTransport();
+    const registry = createRegistry({ types: [memory], deliveryStatus: 'all' });
+    const p = await registry.create({ type: 'memory', config: { channel: 'sms' } });
+    const { messageId } = await registry.send(p.id, { to: PHONE, text: 'x' });
+    await expect.poll(() => registry.deliveryStatus(messageId!)).toMatchObject({ messageId, providerId: p.id, state: 'accepted' });
+    expect(await registry.recordDeliveryStatus({ messageId: messageId!, providerId: p.id, state: 'read', at: new Date().toISOString() })).toBe(true);
+    expect(await registry.recordDeliveryStatus({ messageId: messageId!, providerId: p.id, state: 'delivered', at: new Date().toISOString() })).toBe(false);
+    expect((await registry.deliveryStatus(messageId!))?.state).toBe('read');
+    expect((await registry.events({ types: ['message.status'] })).map((e) => e.fields.state)).toEqual(['read']);
+    await expect(registry.recordDeliveryStatus({ messageId: 'm', providerId: p.id, state: 'lost' as never, at: 'now' })).rejects.toMatchObject({ code: 'MESSAGE_INVALID' });
+  });
+
+  it('by default tracks only providers that report delivery', async () => {
+    const registry = createRegistry();
+    const p = await registry.create({ type: 'memory', config: { channel: 'sms' } });
+    const { messageId } = await registry.send(p.id, { to: PHONE, text: 'x' });
+    await registry.events();
+    expect(await registry.deliveryStatus(messageId!)).toBeUndefined();
+  });
+});

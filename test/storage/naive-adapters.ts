@@ -6,7 +6,7 @@
  * mutant is sequentially correct and only a race (or the copy check) can tell.
  */
 import { setImmediate as gap } from 'node:timers/promises';
-import { hasErrorCode, memoryStorage, TransportError, type DefaultEntry, type ProviderRecord, type TotpUserState, type TransportStorage } from '../../src/index.js';
+import { hasErrorCode, memoryStorage, TransportError, type DefaultEntry, type DeliveryStatus, type ProviderRecord, type TotpUserState, type TransportStorage } from '../../src/index.js';
 
 /** A mutant: wraps a store and replaces one method. */
 export interface Mutant {
@@ -204,6 +204,30 @@ export const mutants: readonly Mutant[] = [
           },
           async release(key) {
             keys.delete(key);
+          },
+        },
+      };
+    },
+  },
+  {
+    name: 'deliveries.advance reads the status, then writes the next one',
+    caughtBy: 'deliveries.advance-forward-only',
+    wrap: (inner) => {
+      const rank = { accepted: 0, delivered: 1, failed: 1, expired: 1, read: 2 } as const;
+      const statuses = new Map<string, DeliveryStatus>();
+      return {
+        ...inner,
+        deliveries: {
+          async advance(status) {
+            const current = statuses.get(status.messageId);
+            if (current && rank[current.state] >= rank[status.state]) return false;
+            await gap();
+            statuses.set(status.messageId, structuredClone(status));
+            return true;
+          },
+          async get(messageId) {
+            const status = statuses.get(messageId);
+            return status && structuredClone(status);
           },
         },
       };

@@ -1,4 +1,5 @@
 import type { RaceScenario } from './race.js';
+import { deliveryAdvanceRace } from './checks-deliveries.js';
 import { idempotencyClaimRace } from './checks-idempotency.js';
 import { guardRaceScenarios } from './races-guards.js';
 import { registryRaceScenarios } from './races-registry.js';
@@ -8,9 +9,9 @@ import { registryRaceScenarios } from './races-registry.js';
  * concurrent callers: removal against usages and defaults (with and without force), one
  * default per channel and tenant, versioned provider and TOTP writes, the daily balance claim,
  * TOTP step acceptance and failure counting, and the challenge throttle, attempt counting and
- * delete, and one claim per idempotency key. Run them with `runRace` (one process) or `runRaceInProcesses` (several).
+ * delete, one claim per idempotency key, and delivery statuses that only move forward. Run them with `runRace` (one process) or `runRaceInProcesses` (several).
  */
-export const storageRaceScenarios: readonly RaceScenario[] = [...registryRaceScenarios, ...guardRaceScenarios, idempotencyClaimRace as RaceScenario];
+export const storageRaceScenarios: readonly RaceScenario[] = [...registryRaceScenarios, ...guardRaceScenarios, idempotencyClaimRace as RaceScenario, deliveryAdvanceRace as RaceScenario];
 
 /** The scenario with this id; throws for an unknown id. */
 export function raceScenario(id: string): RaceScenario {
