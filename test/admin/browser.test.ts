@@ -158,7 +158,9 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
   /** A section tab of the provider screen. */
   const tab = (name: string) => page.getByRole('navigation', { name: 'Provider sections' }).getByRole('link', { name, exact: true });
 
+  /** Loads the console afresh on a screen (a hash change alone would keep the screen's data). */
   async function open(hash: string): Promise<void> {
+    await page.goto('about:blank');
     await page.goto(`${base}/admin/${hash}`);
     await page.locator('h1').first().waitFor();
   }
@@ -287,7 +289,9 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     expect(await page.content()).not.toContain(Buffer.from(`\0demo-app\0${SMTP_PASSWORD}`).toString('base64'));
     await see(page.locator('#event-table tr[data-type="admin.update"]').first()).contains('by Alice');
     await checkAccessibility('events');
-    await shot('provider-events-debug');
+    await page.fill('#events-type', 'smtp.transcript');
+    await see(page.locator('#event-table tr[data-type="admin.update"]')).count(0);
+    await shot('provider-events-debug', true);
     expect(dialogs).toEqual([]);
   }, 180_000);
 
@@ -316,6 +320,27 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.recipients.map((r) => r.number)).toEqual(['+41795550102']);
   }, 60_000);
+
+  it('shows the S/MIME "certificate ready" indicator, and what is wrong when it is not', async () => {
+    const certs = demoCertificates('signer@example.test');
+    const signed = await registry.create({
+      type: 'smtp',
+      name: 'Signed mail',
+      config: { host: '127.0.0.1', port: smtpPeer.port, from: 'signer@example.test', smime: { certificate: certs.smime.certificatePem, chain: certs.ca.certificatePem } },
+      secrets: { smimeKey: certs.smime.privateKeyPem },
+    });
+    await open(`#/p/${signed.id}`);
+    await see(page.locator('#certificate-indicator')).attr('data-ok', 'true');
+    await see(page.locator('#certificate-indicator')).text('✓ S/MIME certificate ready');
+    await checkAccessibility('S/MIME ready');
+    await shot('provider-smime-ready');
+    await registry.update(signed.id, { config: { from: 'someone-else@example.test' } });
+    await open(`#/p/${signed.id}`);
+    await see(page.locator('#certificate-indicator')).attr('data-ok', 'false');
+    await page.locator('.certificate summary').click();
+    await see(page.locator('.certificate ul.checks')).contains('someone-else@example.test');
+    await registry.remove(signed.id);
+  });
 
   it('renders a provider named like an XSS payload as text', async () => {
     const evil = '<img src=x onerror=alert(1)>';

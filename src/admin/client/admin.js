@@ -57,9 +57,9 @@ function App({ boot }) {
   useEffect(() => {
     api.get('/types').then((data) => setTypes(data.types), (e) => setFailure(errorText(t, e)));
   }, []);
-  // A notice stays until the next screen; one set just before a navigation belongs to the new screen.
+  // A notice stays until the next screen; one given with `carry` (set just before a navigation) belongs to the new screen.
   useEffect(() => {
-    setNotice((current) => (current && Date.now() - current.id < 1500 ? current : null));
+    setNotice((current) => (current?.carry ? { ...current, carry: false } : null));
   }, [hash]);
 
   const app = useMemo(
@@ -69,7 +69,7 @@ function App({ boot }) {
       boot,
       types: types ?? [],
       typeOf: (/** @type {string} */ type) => (types ?? []).find((x) => x.type === type),
-      notify: (/** @type {string} */ text, /** @type {'success' | 'error'} */ kind = 'success') => setNotice({ text, kind, id: Date.now() }),
+      notify: (/** @type {string} */ text, /** @type {'success' | 'error'} */ kind = 'success', carry = false) => setNotice({ text, kind, carry, id: Date.now() }),
       navigate,
     }),
     [types],

@@ -9,8 +9,8 @@ import { ApiError } from './api.js';
  * @typedef {import('./api.js').Api} Api
  * @typedef {import('./api.js').Boot} Boot
  * @typedef {import('./i18n.js').Translate} Translate
- * @typedef {{ kind: 'success' | 'error', text: string, id: number }} Notice
- * @typedef {{ api: Api, t: Translate, boot: Boot, types: any[], typeOf: (type: string) => any, notify: (text: string, kind?: 'success' | 'error') => void, navigate: (hash: string) => void }} App
+ * @typedef {{ kind: 'success' | 'error', text: string, id: number, carry: boolean }} Notice
+ * @typedef {{ api: Api, t: Translate, boot: Boot, types: any[], typeOf: (type: string) => any, notify: (text: string, kind?: 'success' | 'error', carry?: boolean) => void, navigate: (hash: string) => void }} App
  */
 
 /** @type {import('preact').Context<App>} */

@@ -61,7 +61,7 @@ export function CreateProvider({ type: typeName }) {
     try {
       const filled = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== ''));
       const { provider } = await api.send('POST', '/providers', { type: type.type, name, config, secrets: filled, eventLevel });
-      notify(t('new.created', { name: provider.name }));
+      notify(t('new.created', { name: provider.name }), 'success', true);
       navigate(`#/p/${seg(provider.id)}`);
     } catch (e) {
       const issues = /** @type {any} */ (e).issues ?? [];

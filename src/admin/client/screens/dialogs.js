@@ -18,7 +18,7 @@ export function CopyDialog({ provider, onClose }) {
     setBusy(true);
     try {
       const { provider: copy } = await api.send('POST', `/providers/${seg(provider.id)}/copy`, { name });
-      notify(t('copy.done', { name: copy.name }));
+      notify(t('copy.done', { name: copy.name }), 'success', true);
       onClose();
       navigate(`#/p/${seg(copy.id)}`);
     } catch (e) {
@@ -56,7 +56,7 @@ export function RemoveDialog({ provider, onClose }) {
     setBusy(true);
     try {
       await api.send('DELETE', `/providers/${seg(provider.id)}${force ? '?force=true' : ''}`);
-      notify(t('remove.done', { name: provider.name }));
+      notify(t('remove.done', { name: provider.name }), 'success', true);
       onClose();
       navigate('#/');
     } catch (e) {
