@@ -111,6 +111,7 @@ export type { LiveProviderStats } from './registry/live-providers.js';
 export type { Route, RouteStrategy, RoutedSendResult, SendAttempt, DeliveryCounters } from './registry/router.js';
 export type { RetryPolicy, Decision } from './registry/retry.js';
 export type { CircuitState } from './registry/circuit.js';
+export type { TracerLike, SpanLike, SpanAttributes } from './core/tracing.js';
 export { memoryTransport } from './testing/memory-transport.js';
 export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOperation, FailNextOptions } from './testing/memory-transport.js';
 export { BalanceMonitor, createBalanceMonitor } from './balance/monitor.js';

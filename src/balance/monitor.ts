@@ -3,6 +3,7 @@ import { isTransportError, TransportError } from '../core/errors.js';
 import type { EventSeverity } from '../core/events.js';
 import type { Balance, EmailMessage, SendResult, TextMessage } from '../core/messages.js';
 import type { Clock, DeliveryProvider, TransportProvider } from '../core/provider.js';
+import { inSpan } from '../core/tracing.js';
 import { parseWith } from '../core/validation.js';
 import type { ProviderRegistry } from '../registry/registry.js';
 import { toTransportError } from '../registry/support.js';
@@ -253,6 +254,15 @@ export class BalanceMonitor {
   }
 
   async #checkProvider(info: ProviderInfo, provider: BalanceProvider, signal: AbortSignal | undefined): Promise<BalanceCheckResult> {
+    const attributes = { 'transportkit.provider.id': provider.id, 'transportkit.provider.type': provider.type };
+    return inSpan(this.#registry.tracer, `balance check ${provider.type}`, 'internal', attributes, async (span) => {
+      const result = await this.#checkBalance(info, provider, signal);
+      if (!result.ok) span?.setAttribute('error.type', result.error.code);
+      return result;
+    });
+  }
+
+  async #checkBalance(info: ProviderInfo, provider: BalanceProvider, signal: AbortSignal | undefined): Promise<BalanceCheckResult> {
     const id = provider.id;
     let balance: Balance;
     try {

@@ -19,6 +19,7 @@ import {
   type TransportProvider,
 } from '../core/provider.js';
 import { generateSecretKey, SecretBox } from '../core/secrets.js';
+import { autoTracer, inSpan, type TracerLike } from '../core/tracing.js';
 import { parseWith } from '../core/validation.js';
 import { guardStorage } from '../storage/guard.js';
 import { memoryStorage } from '../storage/memory.js';
@@ -103,6 +104,7 @@ export class ProviderRegistry {
   readonly #records = new RecordCache();
   readonly #circuits: CircuitBreakers;
   readonly #trackDeliveries: 'receipts' | 'all' | 'off';
+  #tracer: TracerLike | undefined;
   readonly #router: Router;
   readonly #logger: RegistryOptions['logger'];
   #closed = false;
@@ -154,6 +156,11 @@ export class ProviderRegistry {
     this.#live = new LiveProviders(settings.drainTimeoutMs);
     this.#logger = options.logger;
     this.#trackDeliveries = settings.deliveryStatus;
+    if (options.tracer !== undefined && options.tracer !== false && typeof options.tracer?.startActiveSpan !== 'function') {
+      throw new TransportError('CONFIG_INVALID', 'invalid tracer: must be an OpenTelemetry Tracer (startActiveSpan) or false', { field: 'tracer' });
+    }
+    if (options.tracer) this.#tracer = options.tracer;
+    else if (options.tracer === undefined) void autoTracer().then((tracer) => (this.#tracer ??= tracer));
     this.#circuits = new CircuitBreakers({ failureThreshold: settings.circuitFailureThreshold, cooldownMs: settings.circuitCooldownMs });
     this.#router = new Router({
       clock: this.clock,
@@ -419,13 +426,14 @@ export class ProviderRegistry {
     }
     this.#assertOpen();
     const { providers, route } = await this.#targetProviders(target);
-    return this.#router.send(providers, route, message, {
+    const attributes = { 'messaging.system': 'transportkit', 'messaging.operation.type': 'send', 'transportkit.route.providers': providers.length };
+    return inSpan(this.#tracer, 'route send', 'producer', attributes, () => this.#router.send(providers, route, message, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.redact ? { redact: options.redact } : {}),
       ...(options.retry === false ? { retry: { attempts: 1 } } : options.retry ? { retry: options.retry } : {}),
       ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       ...(options.idempotencyTtlMs === undefined ? {} : { idempotencyTtlMs: options.idempotencyTtlMs }),
-    });
+    }));
   }
 
   /** One attempt through one provider: validation, the send, its events. */
@@ -436,7 +444,8 @@ export class ProviderRegistry {
       if (provider.kind !== 'delivery') {
         throw new TransportError('UNSUPPORTED', `provider ${id} (${provider.type}) does not deliver messages`, { providerId: id });
       }
-      return withRedaction(options.redact ?? [], async () => {
+      const attributes = { 'messaging.system': 'transportkit', 'messaging.operation.type': 'send', 'transportkit.provider.id': id, 'transportkit.provider.type': provider.type };
+      return inSpan(this.#tracer, `send ${provider.type}`, 'producer', attributes, (span) => withRedaction(options.redact ?? [], async () => {
         try {
           const parsed = this.#checkMessage(provider, message);
           const result = await provider.send(parsed, sendOptions(options));
@@ -452,14 +461,20 @@ export class ProviderRegistry {
             // In the background: the send has succeeded whatever the status store does.
             void this.storage.deliveries.advance(accepted).catch((cause: unknown) => this.#internalError('storing the accepted delivery status failed', cause));
           }
+          if (result.messageId) span?.setAttribute('messaging.message.id', result.messageId);
           return result;
         } catch (cause) {
           const error = toTransportError(cause, id, recorder);
           recorder.error('send.failed', `send failed: ${error.message}`, { code: error.code, upstream: error.upstream, recipients: safeRecipients(message) });
           throw error;
         }
-      });
+      }));
     });
+  }
+
+  /** @internal The tracer of this registry (the BalanceMonitor's spans use it). */
+  get tracer(): TracerLike | undefined {
+    return this.#tracer;
   }
 
   /** The provider ids a send target stands for. */
@@ -481,7 +496,8 @@ export class ProviderRegistry {
   async test(id: string, options: TestOptions = {}): Promise<TestReport> {
     const record = await this.#record(id);
     const recorder = await this.#recorderFor(record);
-    const report = await runTest(
+    const spanAttributes = { 'transportkit.provider.id': id, 'transportkit.provider.type': record.type };
+    const report = await inSpan(this.#tracer, `test ${record.type}`, 'internal', spanAttributes, () => runTest(
       {
         providerId: id,
         type: record.type,
@@ -492,7 +508,7 @@ export class ProviderRegistry {
         send: (message) => this.send(id, message, options),
       },
       options,
-    );
+    ));
     const failed = report.steps.find((s) => !s.ok);
     if (report.ok) recorder.info('test', 'test passed', { steps: report.steps.map((s) => s.name) });
     else recorder.error('test', `test failed at step "${failed?.name}"`, { steps: report.steps.map(({ name, ok, code, detail }) => ({ name, ok, code, detail })) });

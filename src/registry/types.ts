@@ -1,4 +1,5 @@
 import type { TransportErrorCode } from '../core/errors.js';
+import type { TracerLike } from '../core/tracing.js';
 import type { EventLevel, Logger } from '../core/events.js';
 import type { AnyProviderType, Channel, Clock, SendOptions } from '../core/provider.js';
 import type { SecretKeys } from '../core/secrets.js';
@@ -55,6 +56,12 @@ export interface RegistryOptions {
    * write per send, done in the background.
    */
   readonly deliveryStatus?: 'receipts' | 'all' | 'off';
+  /**
+   * OpenTelemetry spans for sends, tests and balance checks: a Tracer of `@opentelemetry/api`.
+   * Default: the tracer of `@opentelemetry/api` when it is installed (no-op without an SDK);
+   * `false`: no spans. Span attributes never hold recipients or secrets.
+   */
+  readonly tracer?: TracerLike | false;
 }
 
 /** What `registry.stats()` reports. */
