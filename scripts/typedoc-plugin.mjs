@@ -8,15 +8,40 @@
  *   gets a text child with its content, which that text extraction reads (rendering ignores it).
  * - The title once: the README's leading `# transportkit` is dropped from the project page, whose
  *   title TypeDoc already renders from the project name.
+ * - Modules are named by their import path (`transportkit`, `transportkit/smtp`, ...), taken from
+ *   the exports map of package.json (`./dist/x/index.d.ts` is `src/x/index.ts`), so an entry
+ *   point added later is named right without a `@module` tag.
  */
 
-import { Application } from 'typedoc';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Application, Converter, ReflectionKind } from 'typedoc';
+
+/** Absolute source file of each subpath's typings -> its import path. */
+function importPaths() {
+  const pkg = JSON.parse(readFileSync(resolve('package.json'), 'utf8'));
+  /** @type {Map<string, string>} */
+  const byFile = new Map();
+  for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+    const types = typeof target === 'object' && target !== null ? target.types : undefined;
+    if (typeof types !== 'string') continue;
+    const source = resolve(types.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts'));
+    byFile.set(source, subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`);
+  }
+  return byFile;
+}
 
 /** @param {Application} app */
 export function load(app) {
   const projectName = () => String(app.options.getValue('name'));
   // Options are reset and read again after plugins load: set the loader once bootstrap is done.
   app.on(Application.EVENT_BOOTSTRAP_END, () => app.options.setValue('markdownItLoader', markdownItLoader));
+  app.converter.on(Converter.EVENT_CREATE_DECLARATION, (context, reflection) => {
+    if (!reflection.kindOf(ReflectionKind.Module)) return;
+    const file = context.getSymbolFromReflection(reflection)?.declarations?.[0]?.getSourceFile().fileName;
+    const name = file === undefined ? undefined : importPaths().get(resolve(file));
+    if (name !== undefined) reflection.name = name;
+  });
   const markdownItLoader = (/** @type {any} */ parser) => {
     parser.core.ruler.push('transportkit-headings', (/** @type {any} */ state) => {
       const tokens = state.tokens;
