@@ -45,6 +45,15 @@ const optionsSchema = z.object({
   clock: z.custom<Clock>((v) => hasMethods(v, ['now']), 'must have now()').optional(),
 });
 
+const checkOptionsSchema = z.object({ signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional() });
+const startOptionsSchema = z.object({
+  every: z.string().optional(),
+  runOnStart: z.boolean().optional(),
+  onRun: z.custom<(results: BalanceCheckResult[]) => void>(isFunction, 'must be a function').optional(),
+  onError: z.custom<(error: TransportError) => void>(isFunction, 'must be a function').optional(),
+});
+const providerIdSchema = z.string().min(1, 'must not be empty').max(100);
+
 const settingsSchema = z
   .object({
     threshold: z.number().finite().min(0, 'must be 0 (never warn) or more').optional(),
@@ -137,6 +146,7 @@ export class BalanceMonitor {
    * `NOT_FOUND` for an unknown provider.
    */
   async status(providerId: string): Promise<BalanceStatus> {
+    parseWith(providerIdSchema, providerId, 'CONFIG_INVALID', 'providerId');
     const info = await this.#registry.get(providerId);
     const state = await this.#state(providerId);
     let provider: TransportProvider | undefined;
@@ -171,6 +181,8 @@ export class BalanceMonitor {
    * for one without the balance capability.
    */
   async check(providerId: string, options: BalanceCheckOptions = {}): Promise<BalanceCheckResult> {
+    parseWith(providerIdSchema, providerId, 'CONFIG_INVALID', 'providerId');
+    parseWith(checkOptionsSchema, options, 'CONFIG_INVALID', 'options');
     const info = await this.#registry.get(providerId);
     let provider: TransportProvider;
     try {
@@ -190,6 +202,7 @@ export class BalanceMonitor {
    * that cannot even be built is reported only when it has balance settings.
    */
   async checkAll(options: BalanceCheckOptions = {}): Promise<BalanceCheckResult[]> {
+    parseWith(checkOptionsSchema, options, 'CONFIG_INVALID', 'options');
     const infos = await this.#registry.list();
     const results = await mapLimit(infos, this.#concurrency, (info) => this.#checkListed(info, options.signal));
     return results.filter((r): r is BalanceCheckResult => r !== undefined);
@@ -202,6 +215,7 @@ export class BalanceMonitor {
    * when already started.
    */
   start(options: BalanceStartOptions = {}): () => Promise<void> {
+    parseWith(startOptionsSchema, options, 'CONFIG_INVALID', 'options');
     if (this.#stopSchedule) throw new TransportError('CONFLICT', 'the balance monitor is already started; call its stop function first', { retryable: false });
     const everyMs = parseInterval(options.every ?? '24h', 'every');
     const stopTimer = schedule(
