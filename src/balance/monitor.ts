@@ -47,7 +47,7 @@ const optionsSchema = z.object({
 
 const checkOptionsSchema = z.object({ signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional() });
 const startOptionsSchema = z.object({
-  every: z.string().optional(),
+  every: z.union([z.string(), z.number()]).optional(),
   runOnStart: z.boolean().optional(),
   onRun: z.custom<(results: BalanceCheckResult[]) => void>(isFunction, 'must be a function').optional(),
   onError: z.custom<(error: TransportError) => void>(isFunction, 'must be a function').optional(),
