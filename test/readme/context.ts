@@ -59,6 +59,7 @@ export async function setUp(): Promise<Context> {
     files: { save: done },
     cron: { schedule: () => undefined },
     freshDatabase: done,
+    parcel: { id: 'P-1' },
   });
   return {
     async close() {

@@ -2,7 +2,8 @@
  * The README's code compiles and runs: every `ts` block is extracted and type-checked as an
  * app would compile it against the built package (`strict`, once with `nodenext` and once with
  * `bundler` resolution), and the runnable ones run against the in-memory transport and the
- * loopback mock peers, each in its own process.
+ * loopback mock peers, each in its own process. The example of each API docs module page is
+ * type-checked the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const PLAN: Readonly<Record<string, true | string>> = {
   'Balance monitor ("Guthabenprüfung") :: const monitor = new BalanceMonitor({': true,
   'Scheduling :: const stop = monitor.start({': 'starts a timer and a SIGTERM handler for the life of the process',
   'Scheduling :: await monitor.checkAll();                               // service start': true,
+  'Routing, retries and delivery status :: const result = await registry.send(': true,
   'Running several instances :: const storage = await postgresStorage({': 'needs a PostgreSQL server (test/postgres and examples/postgres.ts cover it)',
   "Single instance: PGlite :: const storage = await postgresStorage({ pglite: './transportkit-data' }); // or 'memory://'":
     'starts PGlite in ./transportkit-data (4 s, +460 MB); examples/postgres.ts runs on PGlite in the tests',
@@ -68,7 +70,10 @@ function check(files: readonly string[], options: ts.CompilerOptions): string[] 
     if (d.file === undefined) return message;
     const { line } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
     const snippet = scratch.snippets.find((s) => join(scratch.dir, s.file) === d.file!.fileName);
-    return snippet === undefined ? `${relative(root, d.file.fileName)}:${line + 1}: ${message}` : `README.md:${snippet.line + 1 + line} (${snippet.heading}): ${message}`;
+    const example = scratch.moduleExamples.find((s) => join(scratch.dir, s.file) === d.file!.fileName);
+    if (snippet !== undefined) return `README.md:${snippet.line + 1 + line} (${snippet.heading}): ${message}`;
+    if (example !== undefined) return `${example.heading}, example line ${line + 1}: ${message}`;
+    return `${relative(root, d.file.fileName)}:${line + 1}: ${message}`;
   });
 }
 
@@ -87,6 +92,14 @@ describe('README code', () => {
   it('type-checks every snippet with strict and bundler resolution', () => {
     expect(check(scratch.files, { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler })).toEqual([]);
   }, 60_000);
+
+  it('every module page of the API docs opens with an example, and it is among the checked code', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const documented = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
+    const withExample = scratch.moduleExamples.map((e) => /\((src\/.+)\)$/.exec(e.heading)![1]);
+    for (const entry of documented.entryPoints) expect(withExample, `${entry} has no @example in its module comment`).toContain(entry);
+    expect(scratch.moduleExamples.length).toBeLessThanOrEqual(Object.keys(pkg.exports).length);
+  });
 
   it('the Quick start is examples/quick-start.ts word for word', () => {
     const example = readFileSync(join(root, 'examples/quick-start.ts'), 'utf8');

@@ -71,6 +71,7 @@ declare const outbox: { mark(messageIds: readonly string[], status: string): Pro
 declare const files: { save(file: unknown): Promise<void> };
 declare const cron: { schedule(expression: string, task: () => unknown): void };
 declare const freshDatabase: () => Promise<unknown>;
+declare const parcel: { readonly id: string };
 `;
 
 /** `./my-storage.js` of the conformance snippet: the host's adapter (here the in-memory one). */
@@ -90,9 +91,33 @@ export const isError: (value: unknown) => boolean = transportkit.isTransportErro
 void registry;
 `;
 
+/**
+ * The example of each module page: the first `ts` block of the leading doc comment of every
+ * subpath's entry module (`src/.../index.ts` of the exports map), as a snippet.
+ */
+export function extractModuleExamples(): Snippet[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, string | { types?: string }> };
+  const examples: Snippet[] = [];
+  for (const [subpath, target] of Object.entries(pkg.exports)) {
+    if (typeof target !== 'object' || target.types === undefined) continue;
+    const file = target.types.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts');
+    const source = readFileSync(join(root, file), 'utf8');
+    const comment = /^(?:#!.*\n)?\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? '';
+    const lines = comment.split('\n').map((l) => l.replace(/^\s*\* ?/, ''));
+    const start = lines.findIndex((l) => /^```(ts|typescript)\s*$/.test(l));
+    if (start < 0) continue;
+    const end = lines.findIndex((l, i) => i > start && l.startsWith('```'));
+    const name = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+    examples.push({ line: start + 2, heading: `module ${name} (${file})`, code: lines.slice(start + 1, end).join('\n') + '\n', file: `module-${name.replace(/\W+/g, '-')}.ts` });
+  }
+  return examples;
+}
+
 export interface Scratch {
   readonly dir: string;
   readonly snippets: readonly Snippet[];
+  /** The examples of the module pages (type-checked, not run). */
+  readonly moduleExamples: readonly Snippet[];
   /** Every file to type-check, absolute. */
   readonly files: readonly string[];
   readonly cjsConsumer: string;
@@ -106,7 +131,8 @@ export function writeScratch(markdown = readFileSync(join(root, 'README.md'), 'u
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   // Every snippet is a module of its own (`export {}`), so their top-level names do not collide.
-  for (const s of snippets) writeFileSync(join(dir, s.file), `${s.code}export {};\n`);
+  const moduleExamples = extractModuleExamples();
+  for (const s of [...snippets, ...moduleExamples]) writeFileSync(join(dir, s.file), `${s.code}export {};\n`);
   writeFileSync(join(dir, 'context.d.ts'), CONTEXT_DECLARATIONS);
   writeFileSync(join(dir, 'my-storage.ts'), MY_STORAGE);
   writeFileSync(join(dir, 'open-storage.ts'), `export async function openStorage(_args: unknown) { return (await import('./my-storage.js')).myStorage(undefined); }\n`);
@@ -115,7 +141,8 @@ export function writeScratch(markdown = readFileSync(join(root, 'README.md'), 'u
   return {
     dir,
     snippets,
-    files: [...snippets.map((s) => join(dir, s.file)), join(dir, 'context.d.ts'), join(dir, 'my-storage.ts'), join(dir, 'open-storage.ts')],
+    moduleExamples,
+    files: [...[...snippets, ...moduleExamples].map((s) => join(dir, s.file)), join(dir, 'context.d.ts'), join(dir, 'my-storage.ts'), join(dir, 'open-storage.ts')],
     cjsConsumer,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
