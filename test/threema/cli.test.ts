@@ -48,7 +48,7 @@ describe('transportkit threema CLI', () => {
     expect(await run(['threema', 'derive'], `${V.otherPrivateKey}\n`)).toMatchObject({ code: 0, out: `${V.otherPublicKey}\n` });
     expect(await run(['threema', 'derive', '-'], `${V.myPrivateKey}\n`)).toMatchObject({ code: 0, out: `${V.myPublicKey}\n` });
     const bad = await run(['threema', 'derive', V.myPublicKey]);
-    expect(bad).toMatchObject({ code: 1, err: expect.stringContaining('invalid key type') });
+    expect(bad).toMatchObject({ code: 2, err: expect.stringContaining('invalid key type') }); // invalid input: exit 2, as every usage error
     expect(bad.err).not.toContain(V.myPublicKey.slice(7));
   });
 
@@ -56,7 +56,7 @@ describe('transportkit threema CLI', () => {
     expect(await run(['threema', 'hash-phone', '+41 79 123 45-67'])).toMatchObject({ code: 0, out: 'ad398f4d7ebe63c6550a486cc6e07f9baa09bd9d8b3d8cb9d9be106d35a7fdbc\n' });
     expect(await run(['threema', 'hash-email', '  Test@Threema.ch '])).toMatchObject({ code: 0, out: '1ea093239cc5f0e1b6ec81b866265b921f26dc4033025410063309f4d1a8ee2c\n' });
     expect(JSON.parse((await run(['threema', 'hash-phone', '--json', '+41791234567'])).out)).toEqual({ normalized: '41791234567', hash: 'ad398f4d7ebe63c6550a486cc6e07f9baa09bd9d8b3d8cb9d9be106d35a7fdbc' });
-    expect(await run(['threema', 'hash-phone', '12'])).toMatchObject({ code: 1, err: expect.stringContaining('5 to 15 digits') });
+    expect(await run(['threema', 'hash-phone', '12'])).toMatchObject({ code: 2, err: expect.stringContaining('5 to 15 digits') });
   });
 
   it('prints help and reports usage errors with exit code 2', async () => {
