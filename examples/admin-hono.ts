@@ -7,11 +7,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createRegistry, type ProviderRegistry } from 'transportkit';
+import { createRegistry } from 'transportkit';
 import { createAdminHandler } from 'transportkit/admin';
 import { memoryTransport } from 'transportkit/testing';
 
-const registry: ProviderRegistry = createRegistry({ types: [memoryTransport()] });
+const registry = createRegistry({ types: [memoryTransport()] });
 const expected = Buffer.from(`Basic ${Buffer.from(`admin:${process.env.ADMIN_PASSWORD ?? 'change-me'}`).toString('base64')}`);
 const isAdmin = (request: Request) => {
   const given = Buffer.from(request.headers.get('authorization') ?? '');

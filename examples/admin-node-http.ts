@@ -6,11 +6,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createRegistry, type ProviderRegistry } from 'transportkit';
+import { createRegistry } from 'transportkit';
 import { createAdminHandler, toNodeListener } from 'transportkit/admin';
 import { memoryTransport } from 'transportkit/testing';
 
-const registry: ProviderRegistry = createRegistry({ types: [memoryTransport()] }); // add smtp(), aspsms(), threema(), totp()
+const registry = createRegistry({ types: [memoryTransport()] }); // add smtp(), aspsms(), threema(), totp()
 const expected = Buffer.from(`Basic ${Buffer.from(`admin:${process.env.ADMIN_PASSWORD ?? 'change-me'}`).toString('base64')}`);
 const isAdmin = (request: Request) => {
   const given = Buffer.from(request.headers.get('authorization') ?? '');

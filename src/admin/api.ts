@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isTransportError } from '../core/errors.js';
 import type { EventSeverity, ProviderEvent } from '../core/events.js';
-import type { AnyProviderType, TransportProvider } from '../core/provider.js';
+import type { TransportProvider } from '../core/provider.js';
 import type { ProviderInfo } from '../registry/types.js';
 import { describeType } from './forms.js';
 import { HttpError, json } from './http.js';
 import { runTestStepwise } from './test-run.js';
-import type { AdminAuditEntry, AdminBalanceMonitor, AdminLocale, AdminRegistry, AdminUser, AdminUserDirectory, TypeTexts } from './types.js';
+import type { AdminAuditEntry, AdminBalanceMonitor, AdminProviderType, AdminLocale, AdminRegistry, AdminUser, AdminUserDirectory, TypeTexts } from './types.js';
 import { validate, validateConfig, type FieldIssue } from './validate.js';
 
 /** Everything an API route needs for one request. */
@@ -59,7 +59,7 @@ const balanceSchema = z
 
 // ---- helpers ---------------------------------------------------------------------------
 
-function typeOf(ctx: ApiContext, name: unknown): AnyProviderType | undefined {
+function typeOf(ctx: ApiContext, name: unknown): AdminProviderType | undefined {
   return ctx.registry.providerTypes().find((t) => t.type === name);
 }
 
@@ -173,7 +173,7 @@ const getProvider: RouteHandler = async (ctx, { id }) => {
 };
 
 /** Checks and normalises `secrets` of a create request: empty values are "not set". */
-function secretsOf(type: AnyProviderType, value: unknown): Record<string, string> {
+function secretsOf(type: AdminProviderType, value: unknown): Record<string, string> {
   const secrets = optionalObject(value, 'secrets') ?? {};
   const out: Record<string, string> = {};
   collect(

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { AnyProviderType } from '../core/provider.js';
 import { localize } from './locale.js';
 import { BUILT_IN_TEXTS } from './texts.js';
-import type { AdminLocale, TypeTexts } from './types.js';
+import type { AdminLocale, AdminProviderType, TypeTexts } from './types.js';
 
 /** A JSON Schema node, as far as the form generator reads it. */
 interface JsonSchema {
@@ -116,7 +115,7 @@ const typeOf = (node: JsonSchema): string | undefined => {
 };
 
 /** Describes the configuration form and the secret fields of a provider type in `locale`. */
-export function describeType(type: AnyProviderType, locale: AdminLocale, hostTexts?: Readonly<Record<string, TypeTexts>>): TypeInfo {
+export function describeType(type: AdminProviderType, locale: AdminLocale, hostTexts?: Readonly<Record<string, TypeTexts>>): TypeInfo {
   const texts = textsOf(type.type, hostTexts);
   const schema = jsonSchemaOf(type.configSchema);
   const text = (path: string, node: JsonSchema, key: string) => {

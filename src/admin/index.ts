@@ -12,6 +12,7 @@ export type {
   AdminHandler,
   AdminHandlerOptions,
   AdminRegistry,
+  AdminProviderType,
   AdminBalanceMonitor,
   AdminUser,
   AdminRefusal,

@@ -1,4 +1,5 @@
 import type { BalanceMonitor } from '../balance/monitor.js';
+import type { AnyProviderType } from '../core/provider.js';
 import type { ProviderRegistry } from '../registry/registry.js';
 
 /** The languages of the admin console. */
@@ -86,13 +87,15 @@ export interface AdminAuditEntry {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
+/** What the console reads of a provider type: its id, kind, channel, config schema and secret fields. */
+export type AdminProviderType = Pick<AnyProviderType, 'type' | 'kind' | 'channel' | 'configSchema' | 'secretFields'>;
+
 /**
  * The registry methods the console uses: a {@link ProviderRegistry} fits (typed by shape, so a
  * registry from another copy of the package fits too).
  */
 export type AdminRegistry = Pick<
   ProviderRegistry,
-  | 'providerTypes'
   | 'create'
   | 'get'
   | 'list'
@@ -112,7 +115,10 @@ export type AdminRegistry = Pick<
   | 'redact'
   | 'storage'
   | 'clock'
->;
+> & {
+  /** The registered provider types. */
+  providerTypes(): readonly AdminProviderType[];
+};
 
 /** The BalanceMonitor methods the console uses: a {@link BalanceMonitor} fits. */
 export type AdminBalanceMonitor = Pick<BalanceMonitor, 'status' | 'configure' | 'check'>;

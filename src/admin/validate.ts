@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import type { AnyProviderType } from '../core/provider.js';
 import { HttpError } from './http.js';
-import type { AdminLocale } from './types.js';
+import type { AdminLocale, AdminProviderType } from './types.js';
 
 /** One field-level validation error, as the console shows it next to the field. */
 export interface FieldIssue {
@@ -144,6 +143,6 @@ export function validate(schema: z.ZodType, value: unknown, prefix: string, loca
 }
 
 /** Validates a provider configuration with its type's schema. */
-export function validateConfig(type: AnyProviderType, config: unknown, locale: AdminLocale): void {
+export function validateConfig(type: AdminProviderType, config: unknown, locale: AdminLocale): void {
   validate(type.configSchema, config, 'config', locale);
 }
