@@ -47,6 +47,7 @@ export const BUILT_IN_TEXTS: Readonly<Record<string, TypeTexts>> = {
       'smime.enabled': f('Sign messages', 'Off pauses signing and keeps the settings.', 'Nachrichten signieren', 'Aus pausiert das Signieren und behält die Einstellungen.'),
       'smime.certificate': f('Signer certificate (PEM)', 'Optional when a PKCS#12 bundle is set.', 'Signaturzertifikat (PEM)', 'Optional, wenn ein PKCS#12-Bündel gesetzt ist.'),
       'smime.chain': f('Chain certificates (PEM)', 'Intermediate certificates sent with every signature.', 'Kettenzertifikate (PEM)', 'Zwischenzertifikate, die mit jeder Signatur gesendet werden.'),
+      'smime.trustAnchors': f('Trust anchors (PEM)', 'Root or intermediate certificates the recipients trust (e.g. a company root); public roots count anyway.', 'Vertrauensanker (PEM)', 'Stamm- oder Zwischenzertifikate, denen die Empfänger vertrauen (z. B. eine Firmen-CA); öffentliche Stammzertifikate zählen ohnehin.'),
       'smime.serialNumber': f('Serial number', 'Hexadecimal; picks the certificate when the bundle holds several.', 'Seriennummer', 'Hexadezimal; wählt das Zertifikat, wenn das Bündel mehrere enthält.'),
     },
     options: {
