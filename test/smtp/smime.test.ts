@@ -179,7 +179,7 @@ describe('S/MIME signing, verified with openssl cms -verify', () => {
   it('signs with an EC (P-256) key', async () => {
     const created = await registry.create({
       type: 'smtp',
-      config: { ...baseConfig(), smime: { certificate: pki.aliceEc.cert } },
+      config: { ...baseConfig(), smime: { certificate: pki.aliceEc.cert, chain: pki.caCert } },
       secrets: { smimeKey: pki.aliceEc.key },
     });
     const { raw } = await sendSigned({ subject: 'EC', text: 'ECDSA signed' }, created.id);
@@ -205,7 +205,7 @@ describe('certificate ready', () => {
     const report = await registry.test(signerId);
     expect(report.ok).toBe(true);
     expect(report.steps.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['smime.found', 'smime.privateKey', 'smime.validity', 'smime.address', 'smime.usage', 'verify']),
+      expect.arrayContaining(['smime.found', 'smime.privateKey', 'smime.validity', 'smime.address', 'smime.usage', 'smime.chain', 'smime.keyStrength', 'verify']),
     );
   });
 
@@ -243,7 +243,7 @@ describe('certificate ready', () => {
   });
 
   it('reports an expired certificate, and sending with it fails before any connection', async () => {
-    const p = await createSigner({ certificate: pki.expired.cert }, { smimeKey: pki.expired.key });
+    const p = await createSigner({ certificate: pki.expired.cert, chain: pki.caCert }, { smimeKey: pki.expired.key });
     const steps = (await registry.test(p.id)).steps;
     const validity = steps.find((s) => s.name === 'smime.validity')!;
     expect(validity.ok).toBe(false);
@@ -272,7 +272,7 @@ describe('certificate ready', () => {
   });
 
   it('reports a certificate without the emailProtection usage', async () => {
-    const p = await createSigner({ certificate: pki.serverOnly.cert }, { smimeKey: pki.serverOnly.key });
+    const p = await createSigner({ certificate: pki.serverOnly.cert, chain: pki.caCert }, { smimeKey: pki.serverOnly.key });
     const steps = (await registry.test(p.id)).steps;
     const usage = steps.find((s) => s.name === 'smime.usage')!;
     expect(usage.ok).toBe(false);

@@ -157,14 +157,25 @@ describe('checkCertificate', () => {
       ['validity', true],
       ['address', true],
       ['usage', true],
+      ['chain', true],
+      ['keyStrength', true],
     ]);
+    expect(report.checks.find((c) => c.name === 'chain')!.detail).toBe('complete: alice → Test S-MIME Root CA (self-signed root)');
     expect(report.certificate).toMatchObject({ serialNumber: '8F0102030405060708', emails: ['alice@example.test'] });
   });
 
   it('reports each failing item separately', () => {
     const later = Date.now() + 365 * 86_400_000;
     const report = checkCertificate({ certificate: pki.serverOnly.cert, key: pki.alice.key, from: 'bob@example.test', at: later });
-    expect(Object.fromEntries(report.checks.map((c) => [c.name, c.ok]))).toEqual({ found: true, privateKey: false, validity: false, address: false, usage: false });
+    expect(Object.fromEntries(report.checks.map((c) => [c.name, c.ok]))).toEqual({
+      found: true,
+      privateKey: false,
+      validity: false,
+      address: false,
+      usage: false,
+      chain: false,
+      keyStrength: true,
+    });
     expect(report.ready).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailMessageSchema, type EmailAddress } from '../../core/messages.js';
+import { normalizeSerial, serialProblem } from './smime/identity.js';
 
 /** Secret fields of the SMTP type, stored sealed and set with `registry.setSecret`. */
 export const SMTP_SECRET_FIELDS = ['password', 'smimePassphrase', 'smimeKey', 'smimePkcs12'] as const;
@@ -33,14 +34,23 @@ const smimeSchema = z.object({
   /** Extra chain certificates (PEM) sent with every signature. */
   chain: pemCertificates.optional(),
   /**
-   * Serial number (hex, any case, with or without `0x`, colons or spaces) of the certificate to
-   * sign with when the bundle holds several. Compared as a number, so `00 8F 01` matches `8f01`.
+   * Root or intermediate certificates (PEM) the recipients' clients trust, for a chain that ends
+   * at one of them (a company root); Node's bundled roots count anyway.
+   */
+  trustAnchors: pemCertificates.optional(),
+  /**
+   * Serial number of the certificate to sign with when the bundle holds several, as a certificate
+   * dialog or OpenSSL shows it: hex in any case, with or without `0x`, colons or spaces
+   * (`8f 01 02`, `8F:01:02`, also with the invisible mark Windows copies), or `4097 (0x1001)`.
+   * Stored in the form OpenSSL prints (`8F0102`).
    */
   serialNumber: z
     .string()
-    .trim()
     .max(200)
-    .regex(/^(?:0x)?[0-9A-Fa-f]+(?:[\s:][0-9A-Fa-f]+)*$/, 'serialNumber must be hexadecimal')
+    .superRefine((value, ctx) => {
+      if (normalizeSerial(value) === undefined) ctx.addIssue({ code: 'custom', message: serialProblem(value) });
+    })
+    .transform((value) => normalizeSerial(value)?.toString(16).toUpperCase() ?? value)
     .optional(),
 });
 
@@ -60,11 +70,17 @@ export const smtpConfigSchema = z
     starttls: z.enum(['required', 'opportunistic', 'off']).default('required'),
     /** Accept an invalid server certificate (self-signed, expired, wrong name). Every connection then records a warning event. */
     ignoreCertificateErrors: z.boolean().default(false),
-    /** Extra trusted CA certificates (PEM) for a relay with a private CA. */
+    /** Extra trusted CA certificates (PEM) for a relay with a private CA, trusted next to the default ones. */
     caCertificates: pemCertificates.optional(),
+    /**
+     * Trust Node's bundled root certificates (Mozilla's list, plus `NODE_EXTRA_CA_CERTS`) next to
+     * `caCertificates`. `false` trusts only `caCertificates`: the relay must present a certificate
+     * of that CA (pinning a private CA).
+     */
+    trustDefaultCAs: z.boolean().default(true),
     /** "Target name": the name the relay's certificate is checked against (and sent as SNI) instead of `host`. */
     targetName: hostName('targetName').optional(),
-    /** Name sent in EHLO/HELO instead of this machine's host name. */
+    /** Name sent in EHLO/HELO instead of this machine's host name (its fully qualified name when it can be found). */
     ehloName: hostName('ehloName').optional(),
     /** SMTP AUTH user name; the password is the secret field `password`. */
     username: z.string().min(1).max(256).refine((v) => !CRLF.test(v), 'username must not contain CR or LF').optional(),
@@ -93,6 +109,9 @@ export const smtpConfigSchema = z
     smime: smimeSchema.optional(),
   })
   .superRefine((c, ctx) => {
+    if (!c.trustDefaultCAs && c.caCertificates === undefined && !c.ignoreCertificateErrors) {
+      ctx.addIssue({ code: 'custom', path: ['trustDefaultCAs'], message: 'trustDefaultCAs: false needs caCertificates (else no server certificate could be trusted)' });
+    }
     if (c.smime?.enabled && c.from === undefined) {
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'a default from address is required for S/MIME signing (it must match the certificate)' });
     }
@@ -106,6 +125,7 @@ export interface SmtpConfig {
   readonly starttls: StartTlsMode;
   readonly ignoreCertificateErrors: boolean;
   readonly caCertificates?: string | undefined;
+  readonly trustDefaultCAs: boolean;
   readonly targetName?: string | undefined;
   readonly ehloName?: string | undefined;
   readonly username?: string | undefined;
@@ -122,6 +142,7 @@ export interface SmimeConfig {
   readonly enabled: boolean;
   readonly certificate?: string | undefined;
   readonly chain?: string | undefined;
+  readonly trustAnchors?: string | undefined;
   readonly serialNumber?: string | undefined;
 }
 

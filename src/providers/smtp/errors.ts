@@ -1,4 +1,5 @@
 import { isTransportError, TransportError, type TransportErrorCode } from '../../core/errors.js';
+import type { RecipientRejection } from '../../core/messages.js';
 
 /** The fields nodemailer puts on its errors. */
 interface NodemailerError {
@@ -10,6 +11,36 @@ interface NodemailerError {
   readonly response?: string;
   readonly command?: string;
   readonly rejected?: readonly string[];
+  /** One error per refused recipient (nodemailer's `rejectedErrors`). */
+  readonly rejectedErrors?: readonly NodemailerError[];
+  /** The recipient of a per-recipient error. */
+  readonly recipient?: string;
+}
+
+/** The error code of a recipient refused with an SMTP reply code. */
+function recipientCode(status: number | undefined): TransportErrorCode {
+  return status !== undefined && BAD_MAILBOX.has(status) ? 'INVALID_RECIPIENT' : 'UNAVAILABLE';
+}
+
+/**
+ * Every recipient the server refused at RCPT TO, with its reply code and text, and whether the
+ * refusal is temporary (a 4xx reply: the server may take it later). A recipient without a reply
+ * of its own gets `fallback`'s, else counts as temporary.
+ */
+export function rcptRejections(rejectedErrors: unknown, rejected: readonly string[], redact: (text: string) => string, fallback?: NodemailerError): RecipientRejection[] {
+  const errors = Array.isArray(rejectedErrors) ? (rejectedErrors as NodemailerError[]) : [];
+  return rejected.map((recipient) => {
+    const error = errors.find((e) => e?.recipient === recipient) ?? fallback;
+    const status = error?.responseCode;
+    const description = error?.response === undefined ? undefined : redact(error.response);
+    return {
+      recipient,
+      ...(status === undefined ? {} : { status }),
+      ...(description === undefined ? {} : { description }),
+      temporary: status === undefined || status < 500,
+      code: recipientCode(status),
+    };
+  });
 }
 
 /** Replies to RCPT TO that say the mailbox itself is bad (unknown, not local, bad syntax). */
@@ -25,8 +56,9 @@ function describe(error: NodemailerError): string {
 
 /**
  * Maps a nodemailer error to a TransportError, keeping the SMTP reply code as
- * `upstream.status`: 535 and other AUTH failures → AUTH_FAILED; 501/550/551/553 on RCPT →
- * INVALID_RECIPIENT with the rejected addresses; any 4xx → retryable UNAVAILABLE; connection
+ * `upstream.status`: 535 and other AUTH failures → AUTH_FAILED; every recipient refused at RCPT
+ * TO → INVALID_RECIPIENT when all were 501/550/551/553, else UNAVAILABLE (retryable when one was
+ * a 4xx), each recipient with its reply in `details.rejections`; any other 4xx → retryable UNAVAILABLE; connection
  * refused, DNS and TLS failures → UNAVAILABLE; timeouts → TIMEOUT; other 5xx → UNAVAILABLE, not
  * retryable. `redact` removes secret values from upstream text.
  */
@@ -45,6 +77,18 @@ export function mapSmtpError(cause: unknown, providerId: string, redact: (text: 
     new TransportError(code, message, { cause, providerId, upstream, ...(retryable === undefined ? {} : { retryable }) });
 
   if (error.name === 'AbortError' || error.code === 'EABORT') return make('ABORTED', false);
+  // Every recipient refused: each keeps its own reply code, so a host can retry only the deferred ones.
+  if (error.code === 'EENVELOPE' && error.command === 'RCPT TO' && error.rejected !== undefined && error.rejected.length > 0) {
+    const rejections = rcptRejections(error.rejectedErrors, error.rejected, redact, error);
+    const codes = new Set(rejections.map((r) => r.code));
+    return new TransportError(codes.size === 1 ? [...codes][0]! : 'UNAVAILABLE', message, {
+      cause,
+      providerId,
+      upstream,
+      retryable: rejections.some((r) => r.temporary),
+      details: { rejections },
+    });
+  }
   if (status === 535) return make('AUTH_FAILED', false);
   if (error.code === 'ETIMEDOUT' || error.originalCode === 'ETIMEDOUT') return make('TIMEOUT');
   if (status !== undefined && status >= 400 && status < 500) return make('UNAVAILABLE', true);

@@ -29,7 +29,7 @@
  */
 import type { ProviderType } from '../../core/provider.js';
 import { SMTP_SECRET_FIELDS, smtpConfigSchema, type SmtpConfig, type SmtpSecretField } from './config.js';
-import { createSmtpProvider, type SmtpOptions, type SmtpProvider } from './provider.js';
+import { createSmtpProvider, defaultEhloName, type SmtpOptions, type SmtpProvider } from './provider.js';
 
 export { smtpConfigSchema, SMTP_SECRET_FIELDS } from './config.js';
 export type { SmtpConfig, SmimeConfig, SmtpSecretField, StartTlsMode } from './config.js';
@@ -70,7 +70,7 @@ export function smtp(options: SmtpOptions = {}): SmtpProviderType {
     channel: 'email',
     configSchema: smtpConfigSchema,
     secretFields: SMTP_SECRET_FIELDS,
-    create: (config, secrets, context) => createSmtpProvider(config, secrets, context, options),
+    create: async (config, secrets, context) => createSmtpProvider(config, secrets, context, options, config.ehloName ?? (await defaultEhloName())),
   };
 }
 

@@ -1,11 +1,15 @@
-import type { ConnectionOptions } from 'node:tls';
+import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { TransportError } from '../../core/errors.js';
-import { addressOf, isEmailAddress, type EmailMessage, type SendResult } from '../../core/messages.js';
+import { addressOf, isEmailAddress, type EmailMessage, type RecipientRejection, type SendResult } from '../../core/messages.js';
 import type { AddressCheck, DeliveryProvider, ProviderContext, SecretValues, SendOptions } from '../../core/provider.js';
 import { effectivePort, type SmtpConfig, type SmtpSecretField } from './config.js';
-import { mapSmtpError } from './errors.js';
+import { mapSmtpError, rcptRejections } from './errors.js';
+import { headerLinePlugin } from './lines.js';
 import { parseEmailMessage, senderOf, toMailOptions } from './message.js';
 import { evaluateIdentity, type CertificateReadiness } from './smime/certificate.js';
 import { createDetachedSigner } from './smime/cms.js';
@@ -39,7 +43,71 @@ function checkSecrets(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>
   }
 }
 
-function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, options: SmtpOptions, context: ProviderContext): SMTPPoolOptions {
+/** PEM certificates of `NODE_EXTRA_CA_CERTS`, which Node adds to its default store (read once). */
+let extraCaCertificates: string | undefined;
+function nodeExtraCaCertificates(): string {
+  if (extraCaCertificates === undefined) {
+    const file = process.env.NODE_EXTRA_CA_CERTS;
+    try {
+      extraCaCertificates = file ? readFileSync(file, 'utf8') : '';
+    } catch {
+      extraCaCertificates = '';
+    }
+  }
+  return extraCaCertificates;
+}
+
+/**
+ * The CA certificates to trust: undefined (Node's default store) without `caCertificates`; the
+ * default store plus `caCertificates` when `trustDefaultCAs` (Node's `ca` option would replace
+ * the store, so it is rebuilt: the bundled roots and `NODE_EXTRA_CA_CERTS`); only
+ * `caCertificates` otherwise.
+ */
+export function trustedCas(config: Pick<SmtpConfig, 'caCertificates' | 'trustDefaultCAs'>): string[] | undefined {
+  if (config.caCertificates === undefined) return undefined;
+  if (!config.trustDefaultCAs) return [config.caCertificates];
+  const extra = nodeExtraCaCertificates();
+  return [...rootCertificates, ...(extra ? [extra] : []), config.caCertificates];
+}
+
+const LDH_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const defaultNames = new Map<string, Promise<string>>();
+
+/**
+ * This host's name for EHLO when none is configured: `os.hostname()` when it is fully qualified,
+ * else the qualified name the resolver gives for it (as `socket.getfqdn()` does), else the plain
+ * host name. nodemailer would send `[127.0.0.1]` for an unqualified name, which is not this
+ * host's address as the relay sees it. Looked up at most once per host name and process, bounded
+ * to one second.
+ */
+export function defaultEhloName(): Promise<string> {
+  let hostname: string;
+  try {
+    hostname = os.hostname();
+  } catch {
+    hostname = '';
+  }
+  let pending = defaultNames.get(hostname);
+  if (!pending) {
+    pending = (async () => {
+      if (hostname.includes('.') && LDH_NAME.test(hostname)) return hostname;
+      const qualified = await Promise.race([
+        (async () => {
+          const { address } = await dns.promises.lookup(hostname);
+          const { hostname: name } = await dns.promises.lookupService(address, 0);
+          return name.includes('.') && LDH_NAME.test(name) && name.toLowerCase().startsWith(`${hostname.toLowerCase()}.`) ? name : undefined;
+        })().catch(() => undefined),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref()),
+      ]);
+      if (qualified) return qualified;
+      return LDH_NAME.test(hostname) ? hostname : 'localhost';
+    })();
+    defaultNames.set(hostname, pending);
+  }
+  return pending;
+}
+
+function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, options: SmtpOptions, context: ProviderContext, ehloName: string): SMTPPoolOptions {
   const onConnection = (info: ConnectionInfo) => {
     if (!config.ignoreCertificateErrors) return;
     context.events.warn('smtp.tls.unverified', `certificate errors are ignored on this connection to ${config.host}:${effectivePort(config)}`, {
@@ -61,9 +129,9 @@ function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretFi
       ...options.tls,
       rejectUnauthorized: !config.ignoreCertificateErrors,
       ...(config.targetName === undefined ? {} : { servername: config.targetName }),
-      ...(config.caCertificates === undefined ? {} : { ca: config.caCertificates }),
+      ...(config.caCertificates === undefined ? {} : { ca: trustedCas(config) }),
     },
-    ...(config.ehloName === undefined ? {} : { name: config.ehloName }),
+    name: ehloName,
     ...(config.localAddress === undefined ? {} : { localAddress: config.localAddress }),
     ...(config.username === undefined ? {} : { auth: { user: config.username, pass: secrets.password ?? '' } }),
     maxConnections: config.pool.maxConnections,
@@ -88,6 +156,7 @@ function smimeIdentity(config: SmtpConfig, secrets: SecretValues<SmtpSecretField
     key: secrets.smimeKey,
     chain: config.smime.chain,
     serialNumber: config.smime.serialNumber,
+    trustAnchors: config.smime.trustAnchors,
   });
 }
 
@@ -98,20 +167,25 @@ function plainAddress(value: string): AddressCheck {
   return { ok: true, normalized: `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}` };
 }
 
-/** Builds the live provider; see {@link smtp}. */
+/** Builds the live provider; see {@link smtp}. `ehloName` is the EHLO name when the config names none. */
 export function createSmtpProvider(
   config: SmtpConfig,
   secrets: SecretValues<SmtpSecretField>,
   context: ProviderContext,
   options: SmtpOptions = {},
+  defaultName = 'localhost',
 ): SmtpProvider {
   const { providerId, events, clock } = context;
   checkSecrets(config, secrets, providerId);
   const redact = (text: string) => context.events.redact(text);
   const identity = smimeIdentity(config, secrets);
-  const transporter = createTransport(transportOptions(config, secrets, options, context));
+  const ehloName = config.ehloName ?? defaultName;
+  const transporter = createTransport(transportOptions(config, secrets, options, context, ehloName));
+  // Plugins run after the message is compiled and before any connection: an over-long header
+  // line is refused before I/O, then the message is signed.
+  transporter.use('stream', headerLinePlugin(providerId));
   if (identity?.certificate && identity.key) {
-    transporter.use('stream', smimeSignPlugin(createDetachedSigner(identity.certificate, identity.key, identity.chain), () => clock.now()));
+    transporter.use('stream', smimeSignPlugin(createDetachedSigner(identity.certificate, identity.key, identity.chain), () => clock.now(), providerId));
   }
   const readiness = (from: string | undefined) => (identity ? evaluateIdentity(identity, { from, at: clock.now() }) : undefined);
   const defaultFrom = config.from === undefined ? undefined : addressOf(config.from);
@@ -161,13 +235,15 @@ export function createSmtpProvider(
         const info = await transporter.sendMail(mail);
         const accepted = info.accepted.map(String);
         const rejected = info.rejected.map(String);
+        const rejections: RecipientRejection[] = rcptRejections((info as { rejectedErrors?: unknown }).rejectedErrors, rejected, redact);
         events.debug('smtp.sent', `message ${info.messageId} accepted: ${info.response}`, { accepted, rejected, signed: identity !== undefined });
         return {
           providerId,
           messageId: info.messageId,
           accepted,
           rejected,
-          details: { response: redact(info.response), signed: identity !== undefined },
+          ...(rejections.length === 0 ? {} : { rejections }),
+          details: { response: redact(info.response), signed: identity !== undefined, ehloName },
         };
       } catch (cause) {
         throw mapSmtpError(cause, providerId, redact);
@@ -183,7 +259,7 @@ export function createSmtpProvider(
       }
       const tls = config.secure ? 'implicit TLS' : config.starttls === 'off' ? 'no TLS' : `STARTTLS ${config.starttls}`;
       const auth = config.username === undefined ? 'no authentication' : `authenticated as ${config.username}`;
-      return { detail: `connected to ${config.host}:${effectivePort(config)} (${tls}), ${auth}` };
+      return { detail: `connected to ${config.host}:${effectivePort(config)} (${tls}), ${auth}, EHLO ${ehloName}` };
     },
 
     async diagnostics() {

@@ -27,6 +27,12 @@ export interface TestPki {
   readonly expired: TestLeaf;
   /** alice@example.test with an EC P-256 key. */
   readonly aliceEc: TestLeaf;
+  /** An intermediate CA issued by the root (`Test S-MIME Issuing CA`). */
+  readonly intermediate: TestLeaf;
+  /** carol@example.test, issued by the intermediate, serial 0x1001 (`4097 (0x1001)` in `openssl x509 -text`). */
+  readonly carol: TestLeaf;
+  /** alice@example.test with a 1024-bit RSA key (too weak). */
+  readonly weak: TestLeaf;
   /** PKCS#12 (base64): alice's key + cert, bob's cert and the CA, passphrase {@link P12_PASSPHRASE}. */
   readonly bundle: string;
   /** Self-signed TLS server certificate/key for `localhost` only (connecting to 127.0.0.1 needs the target name). */
@@ -41,11 +47,11 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function leaf(dir: string, name: string, serial: string, ext: string, keyArgs: string[], days = '30'): TestLeaf {
+function leaf(dir: string, name: string, serial: string, ext: string, keyArgs: string[], days = '30', issuer = 'ca'): TestLeaf {
   writeFileSync(join(dir, `${name}.ext`), ext);
   openssl(dir, ['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
   openssl(dir, [
-    'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${serial}`,
+    'x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-set_serial', `0x${serial}`,
     '-out', `${name}.crt`, '-days', days, '-sha256', '-extfile', `${name}.ext`,
   ]);
   return {
@@ -78,6 +84,15 @@ export function createTestPki(): TestPki {
   const serverOnly = leaf(dir, 'server-only', '1003', smimeExt('alice@example.test', 'serverAuth'), rsa);
   const expired = leaf(dir, 'expired', '1005', smimeExt('alice@example.test'), rsa, '-1');
   const aliceEc = leaf(dir, 'alice-ec', '1004', smimeExt('alice@example.test'), ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  const intermediate = leaf(
+    dir,
+    'Test S-MIME Issuing CA',
+    '2001',
+    'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n',
+    rsa,
+  );
+  const carol = leaf(dir, 'carol', '1001', smimeExt('carol@example.test'), rsa, '30', 'Test S-MIME Issuing CA');
+  const weak = leaf(dir, 'weak', '1006', smimeExt('alice@example.test'), ['-newkey', 'rsa:1024']);
   writeFileSync(join(dir, 'extra.pem'), bob.cert + readFileSync(join(dir, 'ca.crt'), 'utf8'));
   openssl(dir, [
     'pkcs12', '-export', '-inkey', 'alice.key', '-in', 'alice.crt', '-certfile', 'extra.pem', '-name', 'alice',
@@ -96,6 +111,9 @@ export function createTestPki(): TestPki {
     serverOnly,
     expired,
     aliceEc,
+    intermediate,
+    carol,
+    weak,
     bundle: readFileSync(join(dir, 'bundle.p12')).toString('base64'),
     tls: { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
@@ -128,4 +146,21 @@ export function opensslVerify(pki: TestPki, message: Buffer, extra: string[] = [
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A PKCS#12 bundle (base64) made by the openssl CLI from a leaf of the PKI: its key and
+ * certificate, plus `extra` certificates (PEM file names in the PKI directory), with `args`
+ * choosing the encryption (none: OpenSSL 3's defaults, PBES2 with PBKDF2 and AES-256-CBC).
+ */
+export function pkcs12Of(pki: TestPki, name: string, passphrase: string, args: string[] = [], extra: string[] = []): string {
+  const out = `${name}-${Math.random().toString(36).slice(2)}.p12`;
+  const certfile = extra.length === 0 ? [] : ['-certfile', `${out}.chain.pem`];
+  if (extra.length > 0) writeFileSync(join(pki.dir, `${out}.chain.pem`), extra.map((f) => readFileSync(join(pki.dir, f), 'utf8')).join(''));
+  execFileSync('openssl', ['pkcs12', '-export', '-inkey', `${name}.key`, '-in', `${name}.crt`, ...certfile, '-name', name, '-out', out, '-passout', 'env:P12_PASS', ...args], {
+    cwd: pki.dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, P12_PASS: passphrase },
+  });
+  return readFileSync(join(pki.dir, out)).toString('base64');
 }

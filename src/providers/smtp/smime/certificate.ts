@@ -1,8 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
-import { formatSerial, loadSmimeIdentity, type SmimeIdentity, type SmimeSource } from './identity.js';
+import { defaultTrustAnchors, formatSerial, issuedBy, loadSmimeIdentity, type SmimeIdentity, type SmimeSource } from './identity.js';
 
 /** The items of the "certificate ready" indicator, each reported separately. */
-export type CertificateCheckName = 'found' | 'privateKey' | 'validity' | 'address' | 'usage';
+export type CertificateCheckName = 'found' | 'privateKey' | 'validity' | 'address' | 'usage' | 'chain' | 'keyStrength';
 
 /** One item of {@link CertificateReadiness}. */
 export interface CertificateCheck {
@@ -56,7 +56,7 @@ function summary(certificate: X509Certificate): CertificateSummary {
   return {
     subject: certificate.subject.replace(/\n/g, ', '),
     issuer: certificate.issuer.replace(/\n/g, ', '),
-    serialNumber: formatSerial(certificate.serialNumber),
+    serialNumber: formatSerial(certificate.serialNumber) ?? certificate.serialNumber,
     emails: certificateEmails(certificate),
     validFrom: new Date(certificate.validFrom).toISOString(),
     validTo: new Date(certificate.validTo).toISOString(),
@@ -94,6 +94,53 @@ function usage(certificate: X509Certificate): CertificateCheck {
   };
 }
 
+const cn = (certificate: X509Certificate) => /^CN=(.+)$/m.exec(certificate.subject)?.[1] ?? certificate.subject.replace(/\n/g, ', ');
+const issuerCn = (certificate: X509Certificate) => /^CN=(.+)$/m.exec(certificate.issuer)?.[1] ?? certificate.issuer.replace(/\n/g, ', ');
+
+/**
+ * The chain sent with each signature must let a client that does not know the intermediates
+ * verify it: it has to reach a self-signed root, or end at a certificate issued by a trust
+ * anchor (Node's bundled roots or `smime.trustAnchors`). Every certificate of it must be valid.
+ */
+function chainCheck(identity: SmimeIdentity, certificate: X509Certificate, at: number): CertificateCheck {
+  const path = [certificate, ...identity.chain];
+  const names = path.map(cn).join(' → ');
+  const expired = identity.chain.find((c) => at < Date.parse(c.validFrom) || at > Date.parse(c.validTo));
+  if (expired) return { name: 'chain', ok: false, detail: `the chain certificate ${cn(expired)} is not valid now (valid ${new Date(expired.validFrom).toISOString()} to ${new Date(expired.validTo).toISOString()})` };
+  const last = path.at(-1)!;
+  if (issuedBy(last, last)) return { name: 'chain', ok: true, detail: `complete: ${names} (self-signed root)` };
+  const anchor = [...identity.trustAnchors, ...defaultTrustAnchors()].find((a) => issuedBy(last, a));
+  if (anchor) return { name: 'chain', ok: true, detail: `complete: ${names} → ${cn(anchor)} (trust anchor)` };
+  return {
+    name: 'chain',
+    ok: false,
+    detail:
+      `incomplete: ${names}; the issuer of ${cn(last)} ("${issuerCn(last)}") is missing, so clients that do not have it cannot verify the signature ` +
+      '(add it to smime.chain or the PKCS#12 bundle, or its root to smime.trustAnchors)',
+  };
+}
+
+const STRONG_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** The signer key must be RSA of at least 2048 bits or EC on P-256, P-384 or P-521. */
+function keyStrength(certificate: X509Certificate): CertificateCheck {
+  const key = certificate.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    const bits = details.modulusLength ?? 0;
+    return bits >= 2048
+      ? { name: 'keyStrength', ok: true, detail: `RSA ${bits} bits` }
+      : { name: 'keyStrength', ok: false, detail: `RSA ${bits} bits is too weak: at least 2048 bits are required` };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = STRONG_CURVES[details.namedCurve ?? ''];
+    return curve
+      ? { name: 'keyStrength', ok: true, detail: `EC ${curve}` }
+      : { name: 'keyStrength', ok: false, detail: `EC curve ${details.namedCurve ?? 'unknown'} is too weak or unsupported: P-256, P-384 or P-521 is required` };
+  }
+  return { name: 'keyStrength', ok: false, detail: `${key.asymmetricKeyType ?? 'unknown'} keys are not supported: RSA (2048 bits and more) or EC (P-256 and up) is required` };
+}
+
 /**
  * Evaluates an already loaded identity for a sender at a time. Each item is reported separately;
  * items that need a certificate fail with "no certificate" when none was found.
@@ -109,6 +156,8 @@ export function evaluateIdentity(identity: SmimeIdentity, options: { readonly fr
       { name: 'validity', ok: false, detail: missing },
       { name: 'address', ok: false, detail: missing },
       { name: 'usage', ok: false, detail: missing },
+      { name: 'chain', ok: false, detail: missing },
+      { name: 'keyStrength', ok: false, detail: missing },
     );
     return { ready: false, checks };
   }
@@ -121,13 +170,16 @@ export function evaluateIdentity(identity: SmimeIdentity, options: { readonly fr
     validity(certificate, options.at),
     address(certificate, options.from),
     usage(certificate),
+    chainCheck(identity, certificate, options.at),
+    keyStrength(certificate),
   );
   return { ready: checks.every((c) => c.ok), checks, certificate: info };
 }
 
 /**
  * The "certificate ready" indicator for an S/MIME signer: found (by serial number when given),
- * has its private key, valid now, issued for the from address, usable for e-mail protection.
+ * has its private key, valid now, issued for the from address, usable for e-mail protection,
+ * its chain complete up to a self-signed root or a trust anchor, its key strong enough.
  * Never throws: an unreadable bundle or wrong passphrase is a failing `found` item.
  *
  * @example

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { rootCertificates } from 'node:tls';
+import { readPkcs12, Pkcs12Error } from './pkcs12.js';
 
 /**
  * Where the S/MIME signer comes from: a PKCS#12 bundle and/or PEM certificate and key. Every
@@ -16,8 +17,17 @@ export interface SmimeSource {
   readonly key?: string | undefined;
   /** Extra chain certificates as PEM. */
   readonly chain?: string | undefined;
-  /** Serial number (hex) of the certificate to use when there are several. */
+  /**
+   * Serial number of the certificate to use when there are several: hex in any spelling
+   * (`8F:01:02`, `8f 01 02`, `0x8f0102`, as copied from a certificate dialog) or as
+   * `openssl x509 -text` prints small serials (`4097 (0x1001)`).
+   */
   readonly serialNumber?: string | undefined;
+  /**
+   * Extra trust anchors (PEM): root or intermediate certificates the recipients' clients trust,
+   * so a chain that ends at one of them counts as complete. Node's bundled roots count anyway.
+   */
+  readonly trustAnchors?: string | undefined;
 }
 
 /** The signer selected from a {@link SmimeSource}, with what went wrong while selecting it. */
@@ -28,6 +38,8 @@ export interface SmimeIdentity {
   readonly key: KeyObject | undefined;
   /** The issuer chain sent along with each signature (intermediates and root found in the material). */
   readonly chain: readonly X509Certificate[];
+  /** Certificates trusted as the end of a chain: the configured `trustAnchors`. */
+  readonly trustAnchors: readonly X509Certificate[];
   /** Why no certificate was selected. */
   readonly certificateProblem?: string;
   /** Why there is no usable key. */
@@ -41,16 +53,36 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
 
 /**
  * A serial number as a number, whatever its spelling: forge prints `008f01...` (with the DER
- * sign byte), OpenSSL `8F01...`, Windows `8f 01 ...`. Undefined when it is not hexadecimal.
+ * sign byte), OpenSSL `8F01...` or `8f:01:...`, the Windows certificate dialog `‎8f 01 ...` with
+ * an invisible left-to-right mark in front, `openssl x509 -text` `4097 (0x1001)` for small
+ * serials; a `Serial Number:` or `serial=` label is allowed. Bare digits are hexadecimal, as
+ * every tool prints serials. Undefined when it is none of these.
  */
 export function normalizeSerial(serial: string): bigint | undefined {
-  const hex = serial.trim().replace(/^0x/i, '').replace(/[\s:]/g, '');
-  return /^[0-9A-Fa-f]+$/.test(hex) ? BigInt(`0x${hex}`) : undefined;
+  if (typeof serial !== 'string') return undefined;
+  const text = serial
+    .replace(/\p{Cf}/gu, '') // bidi marks, zero-width spaces, BOM
+    .replace(/[\p{Zs}\t]/gu, ' ')
+    .trim()
+    .replace(/^serial(?:\s*number)?\s*[:=]?\s*/i, '');
+  const both = /^(\d+)\s*\(\s*0x([0-9a-f]+)\s*\)$/i.exec(text);
+  if (both) {
+    const value = BigInt(`0x${both[2]}`);
+    return BigInt(both[1]!) === value ? value : undefined;
+  }
+  const hex = text.replace(/^0x/i, '').replace(/[\s:.-]/g, '');
+  return /^[0-9a-f]+$/i.test(hex) && hex.length <= 64 ? BigInt(`0x${hex}`) : undefined;
 }
 
-/** A serial number in the form OpenSSL prints it (upper-case hex, no leading zeros). */
-export function formatSerial(serial: string): string {
-  return (normalizeSerial(serial) ?? 0n).toString(16).toUpperCase();
+/** A serial number in the form OpenSSL prints it (upper-case hex, no leading zeros); undefined when it cannot be read. */
+export function formatSerial(serial: string): string | undefined {
+  return normalizeSerial(serial)?.toString(16).toUpperCase();
+}
+
+/** Why {@link normalizeSerial} cannot read an input, naming the input (without invisible characters). */
+export function serialProblem(serial: string): string {
+  const shown = String(serial).replace(/\p{Cf}/gu, '').trim().slice(0, 80);
+  return `serial number "${shown}" cannot be read: give it in hex as a certificate shows it (8F:01:02, 8f 01 02) or as openssl prints it (4097 (0x1001))`;
 }
 
 interface Material {
@@ -72,42 +104,16 @@ function pemCertificates(pem: string | undefined, what: string, into: Material):
   }
 }
 
-function derOf(obj: forge.asn1.Asn1): Buffer {
-  return Buffer.from(forge.asn1.toDer(obj).getBytes(), 'binary');
-}
-
-function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, type: string): forge.pkcs12.Bag[] {
-  return p12.getBags({ bagType: type })[type] ?? [];
-}
-
-/** Reads a PKCS#12 bundle with node-forge; certificates and keys are handed to node:crypto as DER. */
+/** Reads a PKCS#12 bundle (base64 text or raw DER); problems name the step that failed, never the passphrase. */
 function pkcs12Material(bundle: string | Uint8Array, passphrase: string, into: Material): void {
   const der = typeof bundle === 'string' ? Buffer.from(bundle.replace(/\s+/g, ''), 'base64') : Buffer.from(bundle);
-  let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der.toString('binary')), true, passphrase);
+    const contents = readPkcs12(der, passphrase);
+    into.certificates.push(...contents.certificates);
+    into.keys.push(...contents.keys);
+    into.problems.push(...contents.problems);
   } catch (cause) {
-    const wrongPass = /MAC could not be verified|wrong password|Invalid password/i.test(String((cause as Error)?.message));
-    into.problems.push(wrongPass ? 'the PKCS#12 bundle could not be opened: wrong passphrase' : 'the PKCS#12 bundle could not be read (not a valid .p12/.pfx in base64)');
-    return;
-  }
-  for (const bag of bagsOf(p12, forge.pki.oids.certBag!)) {
-    // forge parses RSA certificates only; for others it keeps the ASN.1 (bag.asn1).
-    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
-    if (!asn1) continue;
-    try {
-      into.certificates.push(new X509Certificate(derOf(asn1)));
-    } catch {
-      into.problems.push('the PKCS#12 bundle holds a certificate that cannot be parsed');
-    }
-  }
-  for (const bag of [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag!), ...bagsOf(p12, forge.pki.oids.keyBag!)]) {
-    try {
-      if (bag.key) into.keys.push(createPrivateKey(forge.pki.privateKeyToPem(bag.key)));
-      else if (bag.asn1) into.keys.push(createPrivateKey({ key: derOf(bag.asn1), format: 'der', type: 'pkcs8' }));
-    } catch {
-      into.problems.push('the PKCS#12 bundle holds a private key that cannot be read');
-    }
+    into.problems.push(cause instanceof Pkcs12Error ? cause.message : 'the PKCS#12 bundle could not be read');
   }
 }
 
@@ -136,7 +142,8 @@ function unique(certificates: readonly X509Certificate[]): X509Certificate[] {
   });
 }
 
-function issuedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
+/** True when `issuer` issued (and signed) `subject`. */
+export function issuedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
   try {
     return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
   } catch {
@@ -173,6 +180,8 @@ export function loadSmimeIdentity(source: SmimeSource): SmimeIdentity {
   if (source.key !== undefined) pemKey(source.key, source.passphrase, material);
   const chainMaterial: Material = { certificates: [], keys: [], problems: material.problems };
   pemCertificates(source.chain, 'the chain', chainMaterial);
+  const anchorMaterial: Material = { certificates: [], keys: [], problems: material.problems };
+  pemCertificates(source.trustAnchors, 'smime.trustAnchors', anchorMaterial);
 
   const candidates = unique(material.certificates);
   const problem = material.problems.length > 0 ? `; ${material.problems.join('; ')}` : '';
@@ -180,10 +189,12 @@ export function loadSmimeIdentity(source: SmimeSource): SmimeIdentity {
   let certificateProblem: string | undefined;
   if (source.serialNumber !== undefined) {
     const wanted = normalizeSerial(source.serialNumber);
-    certificate = candidates.find((c) => normalizeSerial(c.serialNumber) === wanted);
-    if (!certificate) {
-      const available = candidates.map((c) => formatSerial(c.serialNumber)).join(', ') || 'none';
-      certificateProblem = `no certificate with serial number ${formatSerial(source.serialNumber)} (available: ${available})${problem}`;
+    const available = candidates.map((c) => formatSerial(c.serialNumber)).join(', ') || 'none';
+    if (wanted === undefined) {
+      certificateProblem = `${serialProblem(source.serialNumber)} (available: ${available})${problem}`;
+    } else {
+      certificate = candidates.find((c) => normalizeSerial(c.serialNumber) === wanted);
+      if (!certificate) certificateProblem = `no certificate with serial number ${wanted.toString(16).toUpperCase()} (available: ${available})${problem}`;
     }
   } else {
     certificate =
@@ -210,7 +221,22 @@ export function loadSmimeIdentity(source: SmimeSource): SmimeIdentity {
     certificate,
     key,
     chain,
+    trustAnchors: unique(anchorMaterial.certificates),
     ...(certificateProblem === undefined ? {} : { certificateProblem }),
     ...(keyProblem === undefined ? {} : { keyProblem }),
   };
+}
+
+let bundledRoots: X509Certificate[] | undefined;
+
+/** Node's bundled root certificates (Mozilla's list), parsed once: a chain ending at one is complete. */
+export function defaultTrustAnchors(): readonly X509Certificate[] {
+  bundledRoots ??= rootCertificates.flatMap((pem) => {
+    try {
+      return [new X509Certificate(pem)];
+    } catch {
+      return [];
+    }
+  });
+  return bundledRoots;
 }

@@ -1,5 +1,6 @@
 import type { PluginFunction } from 'nodemailer/lib/mailer';
 import MimeNode, { type MimeNodeHeaderValue } from 'nodemailer/lib/mime-node';
+import { TransportError } from '../../../core/errors.js';
 import type { DetachedSigner } from './cms.js';
 
 /** The internal header list of a MimeNode (not in its public types). */
@@ -16,27 +17,75 @@ function* walk(node: MimeNode): Generator<MimeNode> {
   for (const child of node.childNodes) yield* walk(child);
 }
 
-/** RFC 8551 3.1.1: text parts are hashed and sent with CRLF line ends (bare CR and LF too). */
-function canonicalize(root: MimeNode): void {
+/** Internal fields of a MimeNode this plugin reads. */
+interface NodeInternals {
+  /** Set for attachments (and inline files): their bytes must stay as given. */
+  filename?: string;
+}
+
+/** A line that starts with `From ` (mbox rewrites it to `>From `), or ends in a space or tab (gateways strip those). */
+const FRAGILE_LINE = /(?:^|\n)From |[ \t](?:\r?\n|\r|$)/;
+
+/**
+ * Prepares the parts of the signed entity (RFC 8551 3.1):
+ * - text bodies get CRLF line ends (bare CR and LF too), and quoted-printable when a line starts
+ *   with `From ` or ends in whitespace, so mbox delivery and whitespace-stripping gateways cannot
+ *   change the signed bytes;
+ * - attachments are left alone: they go out base64 exactly as unsigned mail sends them, so their
+ *   bytes are identical either way (a `text/*` attachment given with LF keeps its LF);
+ * - `message/*` attachments (which cannot be base64) get CRLF line ends, as on the wire anyway,
+ *   and must be 7-bit: 8-bit content in a signed part breaks the signature on a 7-bit relay.
+ */
+function prepare(root: MimeNode, providerId: string | undefined): void {
   for (const node of walk(root)) {
     const type = String(node.getHeader('content-type') ?? '').toLowerCase();
-    if (type.startsWith('text/') && typeof node.content === 'string') {
-      node.content = node.content.replace(/\r\n|\r|\n/g, '\r\n');
+    const content = node.content as unknown;
+    if (type.startsWith('message/')) {
+      const text = Buffer.isBuffer(content) ? content.toString('latin1') : typeof content === 'string' ? content : undefined;
+      if (text === undefined) continue;
+      if (/[^\x00-\x7f]/.test(text)) {
+        throw new TransportError('MESSAGE_INVALID', `invalid message: the ${type.split(';')[0]} attachment ${(node as unknown as NodeInternals).filename ?? ''} has 8-bit content, which a signed message cannot carry (attach it as application/octet-stream)`, {
+          providerId,
+          field: 'message.attachments',
+        });
+      }
+      node.content = text.replace(/\r\n|\r|\n/g, '\r\n');
+      continue;
+    }
+    if ((node as unknown as NodeInternals).filename !== undefined || node.getHeader('content-disposition') !== undefined) continue;
+    if (type.startsWith('text/') && typeof content === 'string') {
+      node.content = content.replace(/\r\n|\r|\n/g, '\r\n');
+      if (FRAGILE_LINE.test(node.content)) node.setHeader('Content-Transfer-Encoding', 'quoted-printable');
     }
   }
+}
+
+/**
+ * The signed bytes as they will travel. Lines starting with `From ` can only be in quoted-printable
+ * text here (7-bit text with such a line was switched to QP, base64 and headers never start so),
+ * where `=46rom ` is the same text; a soft line break of the encoder can produce such a line too.
+ * Bare CR or LF would be turned into CRLF by the SMTP data stream, so they are turned here, before
+ * hashing, and what is hashed is what is sent.
+ */
+function transmitted(built: Buffer): Buffer {
+  const text = built.toString('latin1').replace(/(^|\r\n)From /g, '$1=46rom ').replace(/\r\n|\r|\n/g, '\r\n');
+  return Buffer.from(text, 'latin1');
 }
 
 /**
  * A nodemailer `stream` plugin that turns the compiled message into RFC 8551 `multipart/signed`
  * with a detached `smime.p7s`. It avoids the known pitfalls of nodemailer-smime: the inner entity
  * is built once and inserted as raw bytes, so what is hashed is exactly what is transmitted
- * (also without a final newline); text is CRLF-canonical; nodemailer's 7-bit-safe transfer
- * encodings are kept; envelope and Message-ID are carried to the new root; micalg is `sha-256`.
+ * (also without a final newline); text is CRLF-canonical, and quoted-printable where a line
+ * starts with `From ` or ends in whitespace; attachments keep their bytes; nodemailer's
+ * 7-bit-safe transfer encodings are kept; envelope and Message-ID are carried to the new root;
+ * micalg is `sha-256`.
  *
  * @param sign - the detached CMS signer.
  * @param now - the signing time source.
+ * @param providerId - named in errors.
  */
-export function smimeSignPlugin(sign: DetachedSigner, now: () => number): PluginFunction {
+export function smimeSignPlugin(sign: DetachedSigner, now: () => number, providerId?: string): PluginFunction {
   return (mail, done) => {
     const inner = mail.message;
     const envelope = inner.getEnvelope();
@@ -56,10 +105,15 @@ export function smimeSignPlugin(sign: DetachedSigner, now: () => number): Plugin
     root.setEnvelope(envelope);
     root.setHeader('Message-ID', messageId);
     root.appendChild(inner);
-    canonicalize(inner);
-    inner.build((error, signedPart) => {
+    try {
+      prepare(inner, providerId);
+    } catch (cause) {
+      return done(cause as Error);
+    }
+    inner.build((error, built) => {
       if (error) return done(error);
       let signature: Buffer;
+      const signedPart = transmitted(built);
       try {
         signature = sign(signedPart, new Date(now()));
       } catch (cause) {
