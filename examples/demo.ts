@@ -8,9 +8,13 @@
  * each provider, sends through each delivery provider, enrols a TOTP user and verifies a code,
  * delivers a second factor over Threema, and runs the BalanceMonitor so a low balance produces
  * exactly one warning. It prints a summary and exits 0 only when every step did what it says.
+ *
+ * With `--serve` (`npm run demo -- --serve [--port N]`) it then also serves the admin console
+ * (`transportkit/admin`) on this registry at 127.0.0.1, prints the sign-in URL and keeps the
+ * peers running until Ctrl-C.
  */
 import { generate } from 'otplib';
-import { BalanceMonitor, createRegistry, generateSecretKey, memoryStorage, type ProviderInfo, type TestReport } from 'transportkit';
+import { BalanceMonitor, createRegistry, generateSecretKey, memoryStorage, type BalanceUserDirectory, type ProviderInfo, type TestReport } from 'transportkit';
 import { aspsms } from 'transportkit/aspsms';
 import { smtp } from 'transportkit/smtp';
 import { startAspsmsMock, startSmtpTestServer, startThreemaGatewayMock } from 'transportkit/testing';
@@ -18,9 +22,11 @@ import { threema } from 'transportkit/threema';
 import { createSecondFactor, resolveTotp, totp } from 'transportkit/totp';
 import { demoCertificates } from './demo/certificates.js';
 import { printTable, Steps } from './demo/report.js';
+import { serveConsole, servePort } from './demo/serve.js';
 
 const SENDER = 'noreply@demo.example';
 const steps = new Steps();
+const serve = process.argv.includes('--serve');
 
 // ---- loopback peers -------------------------------------------------------------------------
 const certs = await steps.run('make a demo CA, an S/MIME and a TLS certificate', () => demoCertificates(SENDER), () => 'RSA-2048, in process');
@@ -32,6 +38,8 @@ const gateway = await startThreemaGatewayMock({ credits: 500, users: [{ id: 'ECH
 steps.note(`peers: SMTP ${smtpServer.host}:${smtpServer.port} (STARTTLS, AUTH), ASPSMS ${smsPeer.url}, Threema gateway ${gateway.url}`);
 
 const storage = memoryStorage();
+/** The host's user directory of the balance warnings: user "ops" has a phone number and a Threema ID. */
+const users: BalanceUserDirectory = { getAddress: (userId, channel) => (userId === 'ops' && channel === 'sms' ? '+41 79 555 01 02' : userId === 'ops' && channel === 'threema' ? 'ADMIN001' : undefined) };
 const registry = createRegistry({
   storage,
   types: [smtp(), aspsms(), threema(), totp()],
@@ -119,7 +127,7 @@ try {
   }, () => 'code delivered E2E, accepted once');
 
   // ---- balance monitor ----------------------------------------------------------------------
-  const monitor = new BalanceMonitor({ registry, users: { getAddress: (userId, channel) => (userId === 'ops' && channel === 'sms' ? '+41 79 555 01 02' : userId === 'ops' && channel === 'threema' ? 'ADMIN001' : undefined) } });
+  const monitor = new BalanceMonitor({ registry, users });
   await monitor.configure(sms.id, { threshold: 50, notifyUserId: 'ops' });
   await monitor.configure(im.id, { threshold: 10, notifyUserId: 'ops' });
   await steps.run('run the BalanceMonitor twice: exactly one low-balance warning', async () => {
@@ -155,6 +163,8 @@ try {
 } catch (error) {
   steps.fail('unexpected error', error);
 } finally {
+  // ---- the admin console (--serve), also after a failed step: look at what happened ----------
+  if (serve) await serveConsole({ registry, users, port: servePort(process.argv) }).catch((error: unknown) => steps.fail('serve the admin console', error));
   await registry.close();
   await Promise.all([smtpServer.close(), smsPeer.close(), gateway.close()]);
 }
