@@ -226,9 +226,26 @@ function fieldHint(type: string, target: TestTarget, field: string | undefined):
 /** A failed step whose detail says the server certificate was not accepted (Node's TLS verification errors). */
 const TLS_VERIFICATION = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|altnames|DEPTH_ZERO/i;
 
+/** A field value for a terminal line: plain words as they are, lists joined, text quoted. */
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s,()="]+$/.test(value) ? value : JSON.stringify(value);
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => formatValue(v)).join(',');
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * One event as a human-readable line, `[level] event: message (key=value, ...)`; multi-line text
+ * (an SMTP transcript, a SOAP envelope) follows indented.
+ */
 function formatEvent(entry: LogEntry): string {
-  const fields = Object.keys(entry.fields).length > 0 ? ` ${JSON.stringify(entry.fields)}` : '';
-  return `[${entry.level}] ${entry.event}: ${entry.msg}${fields}\n`;
+  const inline: string[] = [];
+  const blocks: string[] = [];
+  for (const [key, value] of Object.entries(entry.fields)) {
+    if (value === undefined) continue;
+    if (typeof value === 'string' && value.includes('\n')) blocks.push(`  ${key}:\n${value.replace(/\r?\n$/, '').replace(/^/gm, '    ')}\n`);
+    else inline.push(`${key}=${formatValue(value)}`);
+  }
+  return `[${entry.level}] ${entry.event}: ${entry.msg}${inline.length > 0 ? ` (${inline.join(', ')})` : ''}\n${blocks.join('')}`;
 }
 
 function formatReport(report: TestReport): string {

@@ -17,38 +17,124 @@ import { runtimeExports, typedSurfaces, type Surface } from './surface.js';
 
 const PINNED: Readonly<Record<string, Surface>> = {
   '.': {
-    values: ['BalanceMonitor', 'ERROR_CODES', 'ProviderRegistry', 'SecretBox', 'TransportError', 'addressOf', 'createBalanceMonitor', 'createRegistry', 'defaultBalanceTemplates', 'emailMessageSchema', 'generateSecretKey', 'hasErrorCode', 'isEmailAddress', 'isTransportError', 'isWellFormedText', 'memoryStorage', 'memoryTransport', 'parseWith', 'recipientsOf', 'systemClock', 'textMessageSchema', 'toArray', 'userSecretContext'],
-    types: ['AddressCheck', 'AnyProviderType', 'Attachment', 'Balance', 'BalanceCheckOptions', 'BalanceCheckResult', 'BalanceLocale', 'BalanceMonitorOptions', 'BalanceReading', 'BalanceSettings', 'BalanceStartOptions', 'BalanceState', 'BalanceStatus', 'BalanceStore', 'BalanceUserDirectory', 'BalanceWarningInput', 'BalanceWarningOutcome', 'BalanceWarningTemplate', 'BalanceWarningText', 'ChallengeAttempt', 'ChallengeStart', 'ChallengeState', 'ChallengeStore', 'Channel', 'Clock', 'CodeCheckResult', 'CodeRejection', 'CreateProviderInput', 'DefaultEntry', 'DefaultTarget', 'DefaultsStore', 'DeliveryCapabilities', 'DeliveryProvider', 'EmailAddress', 'EmailMessage', 'EventLevel', 'EventQuery', 'EventQueueStats', 'EventSeverity', 'EventStore', 'FailNextOptions', 'Interval', 'ListFilter', 'LiveProviderStats', 'LogEntry', 'Logger', 'MemoryOperation', 'MemoryStorageOptions', 'MemoryTransportConfig', 'MemoryTransportType', 'MessageShape', 'ProviderContext', 'ProviderEvent', 'ProviderEvents', 'ProviderInfo', 'ProviderRecord', 'ProviderRemoval', 'ProviderStore', 'ProviderType', 'RecipientProblem', 'RecipientRejection', 'RegistryOptions', 'RegistrySendOptions', 'RegistryStats', 'RotationReport', 'RotationSkip', 'SealContext', 'SecretKeyMaterial', 'SecretKeys', 'SecretValues', 'SendOptions', 'SendResult', 'SentMessage', 'StorageChange', 'TestOptions', 'TestReport', 'TestStep', 'TextMessage', 'TotpAttempt', 'TotpAttemptRule', 'TotpStore', 'TotpUserState', 'TransportErrorCode', 'TransportErrorOptions', 'TransportProvider', 'TransportStorage', 'UpdateProviderInput', 'UpstreamDetail', 'UsageRef', 'UsageStore', 'VerifierProvider', 'VerifyInfo'],
+    values: [
+      'BalanceMonitor', 'ERROR_CODES', 'ProviderRegistry', 'SecretBox', 'TransportError', 'addressOf',
+      'createBalanceMonitor', 'createRegistry', 'defaultBalanceTemplates', 'emailMessageSchema', 'generateSecretKey',
+      'hasErrorCode', 'isEmailAddress', 'isTransportError', 'isWellFormedText', 'memoryStorage', 'memoryTransport',
+      'parseWith', 'recipientsOf', 'systemClock', 'textMessageSchema', 'toArray', 'userSecretContext',
+    ],
+    types: [
+      'AddressCheck', 'AnyProviderType', 'Attachment', 'Balance', 'BalanceCheckOptions', 'BalanceCheckResult',
+      'BalanceLocale', 'BalanceMonitorOptions', 'BalanceReading', 'BalanceSettings', 'BalanceStartOptions',
+      'BalanceState', 'BalanceStatus', 'BalanceStore', 'BalanceUserDirectory', 'BalanceWarningInput',
+      'BalanceWarningOutcome', 'BalanceWarningTemplate', 'BalanceWarningText', 'ChallengeAttempt', 'ChallengeStart',
+      'ChallengeState', 'ChallengeStore', 'Channel', 'CircuitState', 'Clock', 'CodeCheckResult', 'CodeRejection',
+      'CreateProviderInput', 'Decision', 'DefaultEntry', 'DefaultTarget', 'DefaultsStore', 'DeliveryCapabilities',
+      'DeliveryCounters', 'DeliveryProvider', 'DeliveryState', 'DeliveryStatus', 'DeliveryStore', 'EmailAddress',
+      'EmailMessage', 'EventLevel', 'EventQuery', 'EventQueueStats', 'EventSeverity', 'EventStore', 'FailNextOptions',
+      'IdempotencyClaim', 'IdempotencyStore', 'Interval', 'ListFilter', 'LiveProviderStats', 'LogEntry', 'Logger',
+      'MemoryOperation', 'MemoryStorageOptions', 'MemoryTransportConfig', 'MemoryTransportType', 'MessageShape',
+      'ProviderContext', 'ProviderEvent', 'ProviderEvents', 'ProviderInfo', 'ProviderRecord', 'ProviderRemoval',
+      'ProviderStore', 'ProviderType', 'RecipientProblem', 'RecipientRejection', 'RegistryOptions', 'RegistrySendOptions',
+      'RegistryStats', 'RetryPolicy', 'RotationReport', 'RotationSkip', 'Route', 'RouteStrategy', 'RoutedSendResult',
+      'SealContext', 'SecretKeyMaterial', 'SecretKeys', 'SecretValues', 'SendAttempt', 'SendOptions', 'SendResult',
+      'SentMessage', 'SpanAttributes', 'SpanLike', 'StorageChange', 'TestOptions', 'TestReport', 'TestStep',
+      'TextMessage', 'TotpAttempt', 'TotpAttemptRule', 'TotpStore', 'TotpUserState', 'TracerLike', 'TransportErrorCode',
+      'TransportErrorOptions', 'TransportProvider', 'TransportStorage', 'UpdateProviderInput', 'UpstreamDetail',
+      'UsageRef', 'UsageStore', 'VerifierProvider', 'VerifyInfo',
+    ],
     internal: ['REDACTED', 'Redactor', 'withRedaction'],
   },
   './smtp': {
     values: ['SMTP_SECRET_FIELDS', 'checkCertificate', 'smtp', 'smtpConfigSchema'],
-    types: ['CertificateCheck', 'CertificateCheckName', 'CertificateCheckOptions', 'CertificateReadiness', 'CertificateSummary', 'SmimeConfig', 'SmimeSource', 'SmtpConfig', 'SmtpOptions', 'SmtpProvider', 'SmtpProviderType', 'SmtpSecretField', 'StartTlsMode'],
-    internal: ['derSetOrder', 'effectivePort', 'formatSerial', 'mapSmtpError', 'normalizeSerial', 'redactClientLine'],
+    types: [
+      'CertificateCheck', 'CertificateCheckName', 'CertificateCheckOptions', 'CertificateReadiness', 'CertificateSummary',
+      'SmimeConfig', 'SmimeSource', 'SmtpConfig', 'SmtpOptions', 'SmtpProvider', 'SmtpProviderType', 'SmtpSecretField',
+      'StartTlsMode',
+    ],
+    internal: [
+      'derSetOrder', 'effectivePort', 'formatSerial', 'mapSmtpError', 'normalizeSerial', 'redactClientLine',
+    ],
   },
   './aspsms': {
-    values: ['aspsms', 'aspsmsConfigSchema', 'aspsmsSendDetails', 'isAspsmsProvider', 'isGsm7', 'smsLength'],
-    types: ['AspsmsConfig', 'AspsmsConfigInput', 'AspsmsOptions', 'AspsmsProvider', 'AspsmsProviderType', 'AspsmsSendDetails', 'AspsmsSendOptions', 'DeliveryNotification', 'DeliveryState', 'SmsEncoding', 'SmsLength'],
-    internal: ['ASPSMS_NAMESPACE', 'ASPSMS_OPERATIONS', 'ASPSMS_WSDL', 'STATUS_DESCRIPTIONS', 'maxUnits', 'normalizeOriginator', 'normalizePhone', 'parseCredits', 'parseDeliveryNotifications', 'parseStatusCode', 'statusError'],
+    values: [
+      'ASPSMS_TIME_ZONE', 'aspsms', 'aspsmsConfigSchema', 'aspsmsSendDetails', 'estimateSms', 'isAspsmsProvider',
+      'isGsm7', 'smsLength', 'transliterateToGsm7',
+    ],
+    types: [
+      'AspsmsConfig', 'AspsmsConfigInput', 'AspsmsEstimate', 'AspsmsOptions', 'AspsmsProvider', 'AspsmsProviderType',
+      'AspsmsSendDetails', 'AspsmsSendOptions', 'DeliveryNotification', 'DeliveryState', 'Gsm7Transliteration',
+      'SmsEncoding', 'SmsEstimate', 'SmsLength',
+    ],
+    internal: [
+      'ASPSMS_NAMESPACE', 'ASPSMS_OPERATIONS', 'ASPSMS_WSDL', 'STATUS_DESCRIPTIONS', 'formatAspsmsTime', 'maxUnits',
+      'normalizeOriginator', 'normalizePhone', 'parseAspsmsTime', 'parseCredits', 'parseDeliveryNotifications',
+      'parseStatusCode', 'statusError',
+    ],
   },
   './threema': {
-    values: ['DEFAULT_MAX_BOX_BYTES', 'MAX_CALLBACK_BYTES', 'RAW_TYPE_NAMES', 'createCallbackHandler', 'decodeKey', 'decodePrivateKey', 'decodePublicKey', 'defaultFileName', 'derivePublicKey', 'encodeKey', 'generateKeyPair', 'hashEmail', 'hashPhone', 'isLowOrderPublicKey', 'isThreemaProvider', 'parseCallback', 'receiveCallback', 'threema', 'threemaConfigSchema'],
-    types: ['BulkLookupInput', 'BulkLookupMatch', 'CallbackHandlerOptions', 'CallbackInput', 'DeliveryStatus', 'DownloadedFile', 'FetchInit', 'FetchLike', 'FetchResponse', 'FileMessageContent', 'ImageReference', 'KeyDecodeOptions', 'KeyKind', 'ParseCallbackOptions', 'ReceiveCallbackOptions', 'ReceiveFailure', 'RenderingType', 'ThreemaCallback', 'ThreemaConfig', 'ThreemaContent', 'ThreemaFile', 'ThreemaKeyPair', 'ThreemaOptions', 'ThreemaProvider', 'ThreemaProviderType', 'ThreemaReceivedMessage', 'ThreemaSecretField'],
-    internal: ['MIN_PADDED_LENGTH', 'callbackMac', 'decodeContent', 'decryptBlob', 'decryptBox', 'encodeContent', 'encryptBlob', 'encryptBox', 'padContainer', 'paddingLength', 'randomBlobKey', 'sharedKey', 'unpadContainer'],
+    values: [
+      'DEFAULT_MAX_BOX_BYTES', 'MAX_CALLBACK_BYTES', 'RAW_TYPE_NAMES', 'createCallbackHandler', 'decodeKey',
+      'decodePrivateKey', 'decodePublicKey', 'defaultFileName', 'derivePublicKey', 'encodeKey', 'generateKeyPair',
+      'hashEmail', 'hashPhone', 'isLowOrderPublicKey', 'isThreemaProvider', 'parseCallback', 'receiveCallback', 'threema',
+      'threemaConfigSchema',
+    ],
+    types: [
+      'BulkLookupInput', 'BulkLookupMatch', 'CallbackHandlerOptions', 'CallbackInput', 'DeliveryStatus', 'DownloadedFile',
+      'FetchInit', 'FetchLike', 'FetchResponse', 'FileMessageContent', 'ImageReference', 'KeyDecodeOptions', 'KeyKind',
+      'ParseCallbackOptions', 'ReceiveCallbackOptions', 'ReceiveFailure', 'RenderingType', 'ThreemaCallback',
+      'ThreemaConfig', 'ThreemaContent', 'ThreemaFile', 'ThreemaKeyPair', 'ThreemaOptions', 'ThreemaProvider',
+      'ThreemaProviderType', 'ThreemaReceivedMessage', 'ThreemaSecretField',
+    ],
+    internal: [
+      'MIN_PADDED_LENGTH', 'callbackMac', 'decodeContent', 'decryptBlob', 'decryptBox', 'encodeContent', 'encryptBlob',
+      'encryptBox', 'padContainer', 'paddingLength', 'randomBlobKey', 'sharedKey', 'unpadContainer',
+    ],
   },
   './totp': {
-    values: ['DEFAULT_TEMPLATES', 'SecondFactor', 'createSecondFactor', 'isTotpProvider', 'resolveTotp', 'totp', 'totpConfigSchema'],
-    types: ['ChallengeInfo', 'ChallengeOptions', 'CodeTemplate', 'CodeTemplateOverrides', 'CodeTemplates', 'EnrollOptions', 'ImportOptions', 'PendingChallenge', 'SecondFactorOptions', 'TotpAlgorithm', 'TotpConfig', 'TotpEnrollment', 'TotpProvider', 'TotpProviderType', 'TotpStatus', 'TotpTypeOptions'],
+    values: [
+      'DEFAULT_TEMPLATES', 'SecondFactor', 'createSecondFactor', 'isTotpProvider', 'resolveTotp', 'totp',
+      'totpConfigSchema',
+    ],
+    types: [
+      'ChallengeInfo', 'ChallengeOptions', 'CodeTemplate', 'CodeTemplateOverrides', 'CodeTemplates', 'EnrollOptions',
+      'ImportOptions', 'PendingChallenge', 'SecondFactorOptions', 'TotpAlgorithm', 'TotpConfig', 'TotpEnrollment',
+      'TotpProvider', 'TotpProviderType', 'TotpStatus', 'TotpTypeOptions',
+    ],
     internal: [],
   },
   './testing': {
-    values: ['StorageContractError', 'memoryStorage', 'memoryTransport', 'runRace', 'runRaceInProcesses', 'runStorageConformance', 'startAspsmsMock', 'startSmtpTestServer', 'startThreemaGatewayMock', 'storageChecks', 'storageRaceScenarios'],
-    types: ['AspsmsMock', 'AspsmsMockAccount', 'AspsmsMockDelivery', 'AspsmsMockMessage', 'AspsmsMockNotification', 'AspsmsMockOptions', 'AspsmsMockRequest', 'ConformanceOptions', 'ConformanceRunner', 'ContractClause', 'ContractViolation', 'FailNextOptions', 'MemoryOperation', 'MemoryTransportConfig', 'MemoryTransportType', 'MockEndpoint', 'MockFailure', 'MockReceivedMessage', 'MockRequest', 'ProcessRaceOptions', 'RaceOptions', 'RaceResult', 'RaceScenario', 'RaceStorageModule', 'RaceStorages', 'SentMessage', 'SmtpTestMessage', 'SmtpTestServer', 'SmtpTestServerOptions', 'StorageCheck', 'StorageFactory', 'ThreemaGatewayMock', 'ThreemaGatewayMockOptions', 'ThreemaMockUser', 'ThreemaMockUserInput'],
+    values: [
+      'StorageContractError', 'memoryStorage', 'memoryTransport', 'runRace', 'runRaceInProcesses',
+      'runStorageConformance', 'startAspsmsMock', 'startSmtpTestServer', 'startThreemaGatewayMock', 'storageChecks',
+      'storageRaceScenarios',
+    ],
+    types: [
+      'AspsmsMock', 'AspsmsMockAccount', 'AspsmsMockDelivery', 'AspsmsMockMessage', 'AspsmsMockNotification',
+      'AspsmsMockOptions', 'AspsmsMockRequest', 'ConformanceOptions', 'ConformanceRunner', 'ContractClause',
+      'ContractViolation', 'FailNextOptions', 'MemoryOperation', 'MemoryTransportConfig', 'MemoryTransportType',
+      'MockEndpoint', 'MockFailure', 'MockReceivedMessage', 'MockRequest', 'ProcessRaceOptions', 'RaceOptions',
+      'RaceResult', 'RaceScenario', 'RaceStorageModule', 'RaceStorages', 'SentMessage', 'SmtpTestMessage',
+      'SmtpTestServer', 'SmtpTestServerOptions', 'StorageCheck', 'StorageFactory', 'ThreemaGatewayMock',
+      'ThreemaGatewayMockOptions', 'ThreemaMockUser', 'ThreemaMockUserInput',
+    ],
     internal: [],
   },
   './postgres': {
     values: ['postgresStorage'],
-    types: ['PGliteLike', 'PGliteQueryable', 'PgClientLike', 'PgPoolLike', 'PgPooledClientLike', 'PostgresStorage', 'PostgresStorageOptions'],
+    types: [
+      'PGliteLike', 'PGliteQueryable', 'PgClientLike', 'PgPoolLike', 'PgPooledClientLike', 'PostgresStorage',
+      'PostgresStorageOptions',
+    ],
+    internal: [],
+  },
+  './admin': {
+    values: ['createAdminHandler', 'toNodeListener'],
+    types: [
+      'AdminAuditEntry', 'AdminBalanceMonitor', 'AdminHandler', 'AdminHandlerOptions', 'AdminLocale', 'AdminProviderType',
+      'AdminRefusal', 'AdminRegistry', 'AdminUser', 'AdminUserChoice', 'AdminUserDirectory', 'AuthorizeResult',
+      'FetchHandler', 'FieldText', 'LocalizedText', 'NodeListener', 'NodeListenerOptions', 'TypeTexts',
+    ],
     internal: [],
   },
 };

@@ -67,7 +67,16 @@ export function currentSurfaces(): Record<string, Surface> {
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\/test\//, '/test/'))) {
   const lines: string[] = [];
   for (const [subpath, s] of Object.entries(currentSurfaces())) {
-    const list = (names: string[]) => `[${names.map((n) => `'${n}'`).join(', ')}]`;
+    // One line per list when it fits, else wrapped at about 120 columns.
+    const list = (names: string[]) => {
+      const rows: string[] = [];
+      for (const name of names.map((n) => `'${n}',`)) {
+        if (rows.length > 0 && rows.at(-1)!.length + name.length < 116) rows[rows.length - 1] += ` ${name}`;
+        else rows.push(name);
+      }
+      const flat = rows.join(' ').replace(/,$/, '');
+      return flat.length < 100 ? `[${flat}]` : `[\n${rows.map((r) => `      ${r}`).join('\n')}\n    ]`;
+    };
     lines.push(`  '${subpath}': {\n    values: ${list(s.values)},\n    types: ${list(s.types)},\n    internal: ${list(s.internal)},\n  },`);
   }
   process.stdout.write(`{\n${lines.join('\n')}\n}\n`);
