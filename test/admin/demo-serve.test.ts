@@ -45,7 +45,7 @@ describe('npm run demo -- --serve', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('tk-admin-boot');
 
-      const get = async (path: string) => (await (await fetch(`${base}/admin/api${path}`, { headers: { cookie } })).json()) as Record<string, never>;
+      const get = async (path: string): Promise<unknown> => (await fetch(`${base}/admin/api${path}`, { headers: { cookie } })).json();
       const { providers } = (await get('/providers')) as { providers: { id: string; name: string; type: string }[] };
       expect(providers.map((p) => p.type).sort()).toEqual(['aspsms', 'smtp', 'smtp', 'threema', 'totp']);
       const sms = providers.find((p) => p.type === 'aspsms')!;
