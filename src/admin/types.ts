@@ -45,6 +45,7 @@ export interface AdminUserChoice {
  * directory resolves them.
  */
 export interface AdminUserDirectory {
+  /** The users to offer, in the order to show them. */
   list(): readonly AdminUserChoice[] | Promise<readonly AdminUserChoice[]>;
 }
 
