@@ -11,11 +11,31 @@
  * - Modules are named by their import path (`transportkit`, `transportkit/smtp`, ...), taken from
  *   the exports map of package.json (`./dist/x/index.d.ts` is `src/x/index.ts`), so an entry
  *   point added later is named right without a `@module` tag.
+ * - Names re-exported by an entry module in a statement marked `@internal` are left out of the
+ *   docs, whatever their kind (`stripInternal` leaves them out of the typings; TypeDoc itself
+ *   honours the tag on such a statement only for functions).
  */
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Application, Converter, ReflectionKind } from 'typedoc';
+import ts from 'typescript';
+
+/**
+ * Names an entry module re-exports in `export { ... }` statements whose doc comment has `@internal`.
+ * @param {string} fileName
+ * @returns {Set<string>}
+ */
+export function internalExports(fileName) {
+  const source = ts.createSourceFile(fileName, readFileSync(fileName, 'utf8'), ts.ScriptTarget.Latest, true);
+  const names = new Set();
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.exportClause === undefined || !ts.isNamedExports(statement.exportClause)) continue;
+    if (!ts.getJSDocTags(statement).some((tag) => tag.tagName.text === 'internal')) continue;
+    for (const element of statement.exportClause.elements) names.add(element.name.text);
+  }
+  return names;
+}
 
 /** Absolute source file of each subpath's typings -> its import path. */
 function importPaths() {
@@ -36,11 +56,22 @@ export function load(app) {
   const projectName = () => String(app.options.getValue('name'));
   // Options are reset and read again after plugins load: set the loader once bootstrap is done.
   app.on(Application.EVENT_BOOTSTRAP_END, () => app.options.setValue('markdownItLoader', markdownItLoader));
+  /** @type {Map<import('typedoc').Reflection, string>} */
+  const moduleFiles = new Map();
   app.converter.on(Converter.EVENT_CREATE_DECLARATION, (context, reflection) => {
     if (!reflection.kindOf(ReflectionKind.Module)) return;
     const file = context.getSymbolFromReflection(reflection)?.declarations?.[0]?.getSourceFile().fileName;
-    const name = file === undefined ? undefined : importPaths().get(resolve(file));
+    if (file === undefined) return;
+    moduleFiles.set(reflection, file);
+    const name = importPaths().get(resolve(file));
     if (name !== undefined) reflection.name = name;
+  });
+  app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
+    for (const [module, file] of moduleFiles) {
+      const internal = internalExports(file);
+      for (const child of [.../** @type {any} */ (module).children ?? []]) if (internal.has(child.name)) context.project.removeReflection(child);
+    }
+    moduleFiles.clear();
   });
   const markdownItLoader = (/** @type {any} */ parser) => {
     parser.core.ruler.push('transportkit-headings', (/** @type {any} */ state) => {

@@ -12,7 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { root, specifierOf, subpaths } from './package-info.js';
+// @ts-expect-error -- a plain ES module of the docs build, without typings
+import { internalExports } from '../../scripts/typedoc-plugin.mjs';
+import { root, specifierOf, subpaths, targetOf } from './package-info.js';
 import { runtimeExports, typedSurfaces, type Surface } from './surface.js';
 
 const PINNED: Readonly<Record<string, Surface>> = {
@@ -176,6 +178,13 @@ describe('the public surface', () => {
 
   it('the typings compile for a consumer with library checking on (nothing public refers to a stripped internal)', () => {
     expect(typed.diagnostics).toEqual([]);
+  });
+
+  it('the API docs leave out exactly the internal names (the @internal export statements of each entry module)', () => {
+    for (const subpath of subpaths) {
+      const entry = resolve(root, targetOf(subpath).types.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts'));
+      expect([...(internalExports(entry) as Set<string>)].sort(), specifierOf(subpath)).toEqual([...(PINNED[subpath]?.internal ?? [])].sort());
+    }
   });
 
   it('keeps internals out of the typings and says so in the source', () => {
