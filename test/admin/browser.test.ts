@@ -340,7 +340,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     await page.locator('.certificate summary').click();
     await see(page.locator('.certificate ul.checks')).contains('someone-else@example.test');
     await registry.remove(signed.id);
-  });
+  }, 90_000);
 
   it('renders a provider named like an XSS payload as text', async () => {
     const evil = '<img src=x onerror=alert(1)>';
@@ -356,7 +356,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     expect(dialogs).toEqual([]);
     expect(cspViolations).toEqual([]);
     await registry.remove(p.id, { force: true });
-  });
+  }, 90_000);
 
   it('refuses a cross-origin form post from another port of the same host, even with the session cookie', async () => {
     const before = (await registry.list()).length;
@@ -368,7 +368,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     expect(response.request().headers()['sec-fetch-site'] ?? (await response.request().allHeaders())['sec-fetch-site']).toBe('same-site');
     expect((await registry.list()).length).toBe(before);
     await evil.close();
-  });
+  }, 90_000);
 
   it('shows nothing to a browser that authorize does not approve', async () => {
     const stranger = await browser.newContext();
@@ -379,7 +379,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     const asset = await strangerPage.goto(`${base}/admin/assets/admin.js`);
     expect(asset?.status()).toBe(401);
     await stranger.close();
-  });
+  }, 90_000);
 
   it('is usable with the keyboard alone: create a provider, open a dialog and close it with Escape', async () => {
     await open('#/');
@@ -412,7 +412,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     await see(page.getByRole('dialog')).count(0);
     await see(page.getByRole('button', { name: 'Copy', exact: true })).focused();
     expect((await registry.list()).some((p) => p.name === 'Keyboard only')).toBe(true);
-  });
+  }, 90_000);
 
   it('speaks German from Accept-Language, and every screen passes axe in German too', async () => {
     const german = await browser.newContext({ viewport: { width: 1200, height: 860 }, locale: 'de-CH', extraHTTPHeaders: { 'accept-language': 'de-CH,de;q=0.9' } });
@@ -440,7 +440,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
       await german.close();
       page = previous;
     }
-  });
+  }, 90_000);
 
   it('takes the remaining screenshots: the list and all events', async () => {
     await open('#/');
@@ -450,5 +450,5 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     await see(page.locator('#event-table')).visible();
     await checkAccessibility('all events');
     expect(cspViolations).toEqual([]);
-  });
+  }, 90_000);
 });
