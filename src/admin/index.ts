@@ -3,6 +3,22 @@
  * provider type, passwords, Test, used by, defaults, events, S/MIME readiness, balance panel)
  * as a WHATWG fetch handler, embeddable in any Node web stack, in German and English.
  *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createRegistry, memoryTransport } from 'transportkit';
+ * import { createAdminHandler, toNodeListener } from 'transportkit/admin';
+ *
+ * const registry = createRegistry({ types: [memoryTransport()] });
+ * const admin = createAdminHandler({
+ *   registry,
+ *   basePath: '/admin',
+ *   // your sign-in: a user for the console, or the response that refuses the request
+ *   authorize: (request) => (request.headers.get('x-user') === 'ops' ? { id: 'ops' } : { status: 401 }),
+ * });
+ * createServer(toNodeListener(admin)).listen(8080, '127.0.0.1');   // or app.use('/admin', toNodeListener(admin))
+ * ```
+ *
  * @packageDocumentation
  */
 export { createAdminHandler } from './handler.js';

@@ -72,6 +72,12 @@ declare const files: { save(file: unknown): Promise<void> };
 declare const cron: { schedule(expression: string, task: () => unknown): void };
 declare const freshDatabase: () => Promise<unknown>;
 declare const parcel: { readonly id: string };
+declare function isAdmin(request: Request): boolean;
+declare const admin: ReturnType<typeof import('transportkit/admin').createAdminHandler>;
+declare const toNodeListener: typeof import('transportkit/admin').toNodeListener;
+declare const express: typeof import('express');
+declare const Hono: typeof import('hono').Hono;
+declare const serve: typeof import('@hono/node-server').serve;
 `;
 
 /** `./my-storage.js` of the conformance snippet: the host's adapter (here the in-memory one). */
