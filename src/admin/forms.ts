@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { localize } from './locale.js';
 import { BUILT_IN_TEXTS } from './texts.js';
-import type { AdminLocale, AdminProviderType, TypeTexts } from './types.js';
+import type { AdminLocale, AdminProviderType, LocalizedText, TypeTexts } from './types.js';
 
 /** A JSON Schema node, as far as the form generator reads it. */
 interface JsonSchema {
@@ -120,9 +120,10 @@ export function describeType(type: AdminProviderType, locale: AdminLocale, hostT
   const schema = jsonSchemaOf(type.configSchema);
   const text = (path: string, node: JsonSchema, key: string) => {
     const own = texts.fields?.[path];
+    // The host's text in this language, else the schema's own, else the host's in the other one.
     return {
-      label: localize(own?.label, locale) ?? node.title ?? humanize(key),
-      help: localize(own?.help, locale) ?? node.description,
+      label: exact(own?.label, locale) ?? node.title ?? localize(own?.label, locale) ?? humanize(key),
+      help: exact(own?.help, locale) ?? node.description ?? localize(own?.help, locale),
     };
   };
   const optionLabel = (path: string, value: unknown) => localize(texts.options?.[path]?.[String(value)], locale) ?? String(value);
@@ -204,6 +205,11 @@ export function describeType(type: AdminProviderType, locale: AdminLocale, hostT
     secrets,
     schema,
   };
+}
+
+/** A text in exactly this language (a plain string counts for all). */
+function exact(text: LocalizedText | undefined, locale: AdminLocale): string | undefined {
+  return text === undefined || typeof text === 'string' ? text : text[locale];
 }
 
 function firstRequired(node: JsonSchema): string | undefined {

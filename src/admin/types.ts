@@ -5,7 +5,10 @@ import type { ProviderRegistry } from '../registry/registry.js';
 /** The languages of the admin console. */
 export type AdminLocale = 'de' | 'en';
 
-/** A text in one language for all, or per language (the other one, then English, fills a gap). */
+/**
+ * A text in one language for all, or per language. A gap is filled by the schema's own
+ * `title`/`description` where there is one, else by the other language.
+ */
 export type LocalizedText = string | { readonly de?: string; readonly en?: string };
 
 /** The acting user, as `authorize` returns it: recorded with every change. */

@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BalanceMonitor, createRegistry, memoryStorage, type ProviderRegistry } from '../../src/index.js';
+import { z } from 'zod';
+import { BalanceMonitor, createRegistry, memoryStorage, type ProviderRegistry, type ProviderType } from '../../src/index.js';
 import { createAdminHandler, type AdminAuditEntry, type AdminHandler, type AuthorizeResult } from '../../src/admin/index.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/admin/http.js';
 import { aspsms } from '../../src/providers/aspsms/index.js';
@@ -243,6 +244,53 @@ describe('the page', () => {
   });
 });
 
+describe('forms for a host\'s own provider type', () => {
+  it('come from its zod schema: .meta() titles, .describe() help, typeTexts per language, JSON for the rest', async () => {
+    const pager: ProviderType<{ endpoint: string; retries: number; mode: 'fast' | 'safe'; tags?: string[]; extra?: Record<string, string> }> = {
+      type: 'pager',
+      kind: 'delivery',
+      channel: 'pager',
+      configSchema: z.object({
+        endpoint: z.url().meta({ title: 'Pager endpoint' }).describe('Where pages go.'),
+        retries: z.number().int().min(0).max(5).default(1),
+        mode: z.enum(['fast', 'safe']).default('safe'),
+        tags: z.array(z.string()).optional(),
+        extra: z.record(z.string(), z.string()).optional(),
+      }) as never,
+      secretFields: ['token'],
+      create: () => {
+        throw new Error('not used');
+      },
+    };
+    const registry = createRegistry({ types: [pager] });
+    const handler = createAdminHandler({
+      registry,
+      authorize: () => alice,
+      typeTexts: { pager: { name: { en: 'Pager', de: 'Pager (Funkruf)' }, fields: { retries: { label: { de: 'Wiederholungen', en: 'Attempts' } }, endpoint: { help: { de: 'Wohin die Meldungen gehen.' } } }, options: { mode: { fast: { de: 'schnell' } } }, secrets: { token: { label: 'API token' } } } },
+    });
+    const get = async (language: string) =>
+      ((await (await handler(new Request(`${ORIGIN}/api/types`, { headers: { 'accept-language': language } }))).json()) as Json).types[0];
+    const en = await get('en');
+    expect(en.name).toBe('Pager');
+    expect(en.fields.map((f: { key: string; control: string }) => [f.key, f.control])).toEqual([
+      ['endpoint', 'text'],
+      ['retries', 'number'],
+      ['mode', 'select'],
+      ['tags', 'json'],
+      ['extra', 'json'],
+    ]);
+    expect(en.fields[0]).toMatchObject({ label: 'Pager endpoint', help: 'Where pages go.', inputType: 'url', required: true });
+    expect(en.fields[1]).toMatchObject({ label: 'Attempts', min: 0, max: 5, default: 1 });
+    expect(en.fields[2]).toMatchObject({ label: 'Mode', default: 'safe' });
+    expect(en.secrets).toEqual([{ field: 'token', label: 'API token', multiline: false }]);
+    const de = await get('de');
+    expect(de.name).toBe('Pager (Funkruf)');
+    expect(de.fields[1].label).toBe('Wiederholungen');
+    expect(de.fields[0]).toMatchObject({ label: 'Pager endpoint', help: 'Wohin die Meldungen gehen.' });
+    expect(de.fields[2].options).toEqual([{ value: 'fast', label: 'schnell' }, { value: 'safe', label: 'safe' }]);
+  });
+});
+
 describe('JSON API', () => {
   let s: Setup;
   beforeEach(async () => {
@@ -356,6 +404,18 @@ describe('JSON API', () => {
     expect(checksOnly.at(-1).report.steps.map((x: { name: string }) => x.name)).toEqual(['config', 'verify', 'balance']);
     expect(memory.outbox()).toHaveLength(1);
     expect((await registry.events({ providerId: p.id, types: ['test'] })).map((e) => e.message)).toEqual(['test passed', 'test passed']);
+  });
+
+  it('refuses an unknown type and removes a host usage', async () => {
+    const unknown = await call(s, 'POST', '/providers', { type: 'fax' });
+    expect(unknown.status).toBe(422);
+    expect((await unknown.json() as Json).error.issues[0].field).toBe('type');
+    const p = await s.registry.create({ type: 'memory', name: 'U', config: { channel: 'sms' } });
+    await s.registry.addUsage(p.id, { kind: 'form', id: 'contact/us', label: 'Contact' });
+    const removed = await call(s, 'DELETE', `/providers/${p.id}/usages/form/${encodeURIComponent('contact/us')}`);
+    expect((await removed.json() as Json).usages).toEqual([]);
+    expect((await call(s, 'DELETE', `/providers/${p.id}/usages/form/contact`)).status).toBe(404);
+    expect(s.audits.at(-1)).toMatchObject({ action: 'usage.remove', fields: { kind: 'form', usageId: 'contact/us' } });
   });
 
   it('reads events with filters', async () => {
