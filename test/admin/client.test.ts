@@ -55,3 +55,30 @@ describe('the browser UI sources', () => {
     expect(js.toString()).not.toMatch(/https?:\/\/(?!www\.w3\.org)[a-z0-9.-]+\.[a-z]{2,}\//i);
   });
 });
+
+describe('texts of the built-in provider types', () => {
+  it('label every configuration and secret field in German and English (src/admin/texts.ts)', async () => {
+    const { describeType } = await import('../../src/admin/forms.js');
+    const { BUILT_IN_TEXTS } = await import('../../src/admin/texts.js');
+    const { smtp } = await import('../../src/providers/smtp/index.js');
+    const { aspsms } = await import('../../src/providers/aspsms/index.js');
+    const { threema } = await import('../../src/providers/threema/index.js');
+    const { totp } = await import('../../src/providers/totp/index.js');
+    const { memoryTransport } = await import('../../src/testing/index.js');
+    type Field = { path: string; fields?: readonly Field[] };
+    const paths = (fields: readonly Field[]): string[] => fields.flatMap((f) => [f.path, ...paths(f.fields ?? [])]);
+    const missing: string[] = [];
+    for (const type of [smtp(), aspsms(), threema(), totp(), memoryTransport()]) {
+      const texts = BUILT_IN_TEXTS[type.type];
+      for (const path of paths(describeType(type, 'en').fields)) {
+        const label = texts?.fields?.[path]?.label;
+        if (typeof label !== 'object' || !label.en || !label.de) missing.push(`${type.type}: ${path}`);
+      }
+      for (const field of type.secretFields) {
+        const label = texts?.secrets?.[field]?.label;
+        if (typeof label !== 'object' || !label.en || !label.de) missing.push(`${type.type}: secret ${field}`);
+      }
+    }
+    expect(missing, 'add their texts to src/admin/texts.ts').toEqual([]);
+  });
+});
