@@ -56,8 +56,27 @@ describe('the built package', () => {
     expect([...used]).toEqual(['zod']);
   });
 
-  it('loads soap only on the first ASPSMS request, not when transportkit/aspsms is imported', () => {
+  it('loads soap only on the first ASPSMS request, not when transportkit/aspsms is imported or a provider is built', () => {
     expect(staticPackages(resolve(root, targetOf('./aspsms').default)).has('soap')).toBe(false);
+    const script = `
+      import { createRequire } from 'node:module';
+      const soapLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/soap/'));
+      const { createRegistry } = await import('transportkit');
+      const { aspsms, aspsmsSendDetails } = await import('transportkit/aspsms');
+      const { startAspsmsMock } = await import('transportkit/testing');
+      const registry = createRegistry({ types: [aspsms()] });
+      const idle = await registry.create({ type: 'aspsms', name: 'idle', config: { userKey: 'KEY1', originator: 'Shop', serviceUrl: 'http://127.0.0.1:9/' }, secrets: { password: 'pw' } });
+      await registry.resolve(idle.id);
+      const before = soapLoaded();
+      // The mock peer itself runs on soap: start it only now.
+      const mock = await startAspsmsMock({ accounts: [{ userKey: 'KEY1', password: 'pw', credits: 5 }] });
+      const sms = await registry.create({ type: 'aspsms', name: 'SMS', config: { userKey: 'KEY1', originator: 'Shop', serviceUrl: mock.url }, secrets: { password: 'pw' } });
+      const result = await registry.send(sms.id, { to: '+41791234567', text: 'hi' });
+      console.log(JSON.stringify({ before, after: soapLoaded(), accepted: result.accepted, operation: aspsmsSendDetails(result)?.operation }));
+      await registry.close();
+      await mock.close();`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root }).toString()) as Record<string, unknown>;
+    expect(out).toEqual({ before: false, after: true, accepted: ['+41791234567'], operation: 'SendTextSMS' });
   });
 
   it('loads the PostgreSQL drivers only when postgresStorage() opens one, and nowhere else', () => {

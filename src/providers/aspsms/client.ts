@@ -31,8 +31,10 @@ export function redactSoap(text: string, secrets: readonly string[]): string {
 let parsedWsdl: Promise<WSDL> | undefined;
 
 /** The `soap` package, imported on the first request: importing `transportkit/aspsms` loads none of its ~40 packages. */
-async function loadSoap(): Promise<typeof import('soap')> {
-  return (await import('soap')).default;
+async function loadSoap(): Promise<Pick<typeof import('soap'), 'Client' | 'WSDL'>> {
+  const soap = (await import('soap')) as typeof import('soap') & { default?: typeof import('soap') };
+  // Node exposes the CommonJS exports by name and as `default`; some loaders (tsx) only by name.
+  return typeof soap.WSDL === 'function' ? soap : soap.default!;
 }
 
 /**
