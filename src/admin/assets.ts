@@ -13,6 +13,7 @@ export interface Asset {
 export const ASSET_FILES: Readonly<Record<string, string>> = {
   'admin.js': 'text/javascript; charset=utf-8',
   'admin.css': 'text/css; charset=utf-8',
+  'icon.svg': 'image/svg+xml',
 };
 
 /**

@@ -164,11 +164,11 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
           features,
           messages: uiMessages(locale),
         },
-        { js: assets.get('admin.js')!.version, css: assets.get('admin.css')!.version },
+        { js: assets.get('admin.js')!.version, css: assets.get('admin.css')!.version, icon: assets.get('icon.svg')!.version },
       );
       return new Response(html, { headers: securityHeaders({ 'content-type': 'text/html; charset=utf-8', vary: 'Accept-Language' }) });
     }
-    const asset = /^\/assets\/([a-z]+\.(?:js|css))$/.exec(path);
+    const asset = /^\/assets\/([a-z]+\.(?:js|css|svg))$/.exec(path);
     if (asset) {
       const file = (await loadAssets()).get(asset[1]!);
       if (file) {

@@ -26,7 +26,7 @@ export function scriptJson(value: unknown): string {
 }
 
 /** The console's one HTML page: no inline script or style, the UI loads from `assets/`. */
-export function renderPage(boot: BootData, versions: { readonly js: string; readonly css: string }): string {
+export function renderPage(boot: BootData, versions: { readonly js: string; readonly css: string; readonly icon: string }): string {
   const assets = `${boot.basePath}/assets`;
   const loading = boot.locale === 'de' ? 'Wird geladen …' : 'Loading …';
   const noScript = boot.locale === 'de' ? 'Die Verwaltung braucht JavaScript.' : 'The console needs JavaScript.';
@@ -38,6 +38,7 @@ export function renderPage(boot: BootData, versions: { readonly js: string; read
 <meta name="referrer" content="same-origin">
 <title>${escapeHtml(boot.title)}</title>
 <link rel="stylesheet" href="${escapeHtml(`${assets}/admin.css?v=${versions.css}`)}">
+<link rel="icon" type="image/svg+xml" href="${escapeHtml(`${assets}/icon.svg?v=${versions.icon}`)}">
 <script type="module" src="${escapeHtml(`${assets}/admin.js?v=${versions.js}`)}"></script>
 </head>
 <body>

@@ -78,6 +78,7 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
   let aspsmsId: string;
   const dialogs: string[] = [];
   const cspViolations: string[] = [];
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     await buildUiAssets();
@@ -118,7 +119,11 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     });
     page.on('console', (message) => {
       if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+      // Answers of the API with a 4xx status (a field error) are handled by the UI; anything else is a fault.
+      const handled = /status of 4\d\d/.test(message.text()) && message.location().url.includes('/admin/api/');
+      if (message.type() === 'error' && !handled) consoleErrors.push(`${message.text()} ${message.location().url}`);
     });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
   }, 120_000);
 
   afterAll(async () => {
@@ -450,5 +455,6 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     await see(page.locator('#event-table')).visible();
     await checkAccessibility('all events');
     expect(cspViolations).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   }, 90_000);
 });

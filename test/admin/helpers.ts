@@ -17,7 +17,8 @@ export function buildUiAssets(): Promise<string> {
   built ??= (async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'tk-admin-assets-'));
     await build({
-      entryPoints: [join(root, 'src/admin/client/admin.js'), join(root, 'src/admin/client/admin.css')],
+      entryPoints: [join(root, 'src/admin/client/admin.js'), join(root, 'src/admin/client/admin.css'), join(root, 'src/admin/client/icon.svg')],
+      loader: { '.svg': 'copy' },
       bundle: true,
       minify: true,
       format: 'esm',
