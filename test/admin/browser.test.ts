@@ -271,6 +271,15 @@ describe.skipIf(!hasChromium && !inCi)('admin console in headless Chromium', () 
     expect(await registry.defaultFor({ channel: 'email', tenant: 'acme' })).toBe(created!.id);
     await checkAccessibility('used by');
     await shot('provider-used-by');
+    // Removing it now is refused: the dialog lists what uses it and offers to remove it anyway.
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await see(page.getByRole('dialog')).contains('Still used by:');
+    await see(page.getByRole('dialog')).contains('Tenant default: acme (email)');
+    await checkAccessibility('remove dialog, provider in use');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await see(page.getByRole('dialog')).count(0);
+    expect(await registry.get(created!.id)).toBeTruthy();
     await page.getByRole('link', { name: 'Providers', exact: true }).click();
     await see(page.locator('table.providers tr', { has: page.getByRole('link', { name: 'Office relay', exact: true }) })).contains('Tenant default: acme (email)');
 
