@@ -418,6 +418,29 @@ describe('JSON API', () => {
     expect(s.audits.at(-1)).toMatchObject({ action: 'usage.remove', fields: { kind: 'form', usageId: 'contact/us' } });
   });
 
+  it('sends each step of the Test as soon as it completed, before the next one ran', async () => {
+    const memory = memoryTransport();
+    const registry = createRegistry({ types: [memory] });
+    const handler = createAdminHandler({ registry, authorize: () => alice });
+    const { csrfToken } = (await (await handler(new Request(`${ORIGIN}/api/session`))).json()) as Json;
+    const p = await registry.create({ type: 'memory', name: 'Slow', config: { channel: 'sms', balance: 3, latencyMs: 300 } });
+    const response = await handler(
+      new Request(`${ORIGIN}/api/providers/${p.id}/test`, {
+        method: 'POST',
+        headers: { 'sec-fetch-site': 'same-origin', 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ to: '+41791234567', confirm: true }),
+      }),
+    );
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(JSON.parse(first.split('\n')[0]!)).toMatchObject({ type: 'step', step: { name: 'config', ok: true } });
+    expect(memory.outbox()).toHaveLength(0); // verify, balance and send (300 ms each) are still to come
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    expect(rest.trim().split('\n').map((l) => (JSON.parse(l) as Json).type)).toEqual(['step', 'step', 'step', 'report']);
+    expect(memory.outbox()).toHaveLength(1);
+  });
+
   it('reads events with filters', async () => {
     const p = await s.registry.create({ type: 'memory', name: 'E', config: { channel: 'sms' } });
     await s.registry.send(p.id, { to: '+41791234567', text: 'hi' });
