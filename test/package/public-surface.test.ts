@@ -156,7 +156,8 @@ const change = (pinned: readonly string[], actual: readonly string[]) => ({
 });
 const none = { added: [], removed: [] };
 const hint = (subpath: string, what: string) =>
-  `${what} of ${specifierOf(subpath)} changed: if that is intended, update PINNED in test/package/public-surface.test.ts and add a CHANGELOG line`;
+  `${what} of ${specifierOf(subpath)} changed: if that is intended, update PINNED in test/package/public-surface.test.ts ` +
+  '(npm run build && npx tsx test/package/surface.ts prints the current lists) and add a CHANGELOG line';
 
 describe('the public surface', () => {
   it('pins every subpath of the exports map (a new subpath needs its list)', () => {
