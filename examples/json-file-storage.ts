@@ -30,11 +30,13 @@ import {
   generateSecretKey,
   TransportError,
   type BalanceState,
+  type ChallengeSend,
   type ChallengeState,
   type DefaultEntry,
   type DeliveryStatus,
   type ProviderEvent,
   type ProviderRecord,
+  type RecoveryCodeSet,
   type TotpUserState,
   type TransportStorage,
   type UsageRef,
@@ -60,11 +62,26 @@ interface Data {
   claims: string[];
   totp: TotpUserState[];
   challenges: Record<string, ChallengeState>;
+  challengeSends: Record<string, ChallengeSend[]>;
+  recoveryCodes: Record<string, RecoveryCodeSet>;
   idempotency: Record<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>;
   deliveries: Record<string, DeliveryStatus>;
 }
 
-const empty = (): Data => ({ providers: [], usages: {}, defaults: [], events: [], balance: {}, claims: [], totp: [], challenges: {}, idempotency: {}, deliveries: {} });
+const empty = (): Data => ({
+  providers: [],
+  usages: {},
+  defaults: [],
+  events: [],
+  balance: {},
+  claims: [],
+  totp: [],
+  challenges: {},
+  challengeSends: {},
+  recoveryCodes: {},
+  idempotency: {},
+  deliveries: {},
+});
 const clone = <T>(value: T): T => structuredClone(value);
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 const after = (iso: string | undefined, now: string) => iso !== undefined && Date.parse(iso) > Date.parse(now);
@@ -326,8 +343,18 @@ export function jsonFileStorage(path: string, options: JsonFileStorageOptions = 
       start(state, { now, throttle }) {
         const input = clone(state);
         return write((d) => {
-          const current = d.challenges[input.userId];
-          if (throttle && current && after(current.expiresAt, now) && after(current.resendAt, now)) return { status: 'throttled' as const, current };
+          if (throttle) {
+            const sends = (d.challengeSends ??= {})[input.userId] ?? [];
+            const blocking = sends.find((s) => s.key === throttle.key && after(s.resendAt, now));
+            if (blocking) return { status: 'throttled' as const, current: blocking };
+            const counted = sends.filter((s) => after(s.sentAt, throttle.since));
+            if (counted.length >= throttle.maxSends) {
+              const oldest = counted.map((s) => s.sentAt).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
+              return { status: 'capped' as const, sends: counted.length, oldest };
+            }
+            const kept = sends.filter((s) => after(s.resendAt, now) || after(s.sentAt, throttle.since));
+            d.challengeSends[input.userId] = [...kept, { challengeId: input.id, key: throttle.key, sentAt: input.sentAt, resendAt: input.resendAt }];
+          }
           d.challenges[input.userId] = input;
           return { status: 'started' as const };
         });
@@ -341,11 +368,53 @@ export function jsonFileStorage(path: string, options: JsonFileStorageOptions = 
           d.challenges[userId] = next;
           return { status: 'admitted' as const, state: next };
         }),
-      delete: (userId, challengeId) =>
+      delete: (userId, challengeId, options = {}) =>
         write((d) => {
+          if (options.release && challengeId !== undefined) {
+            const sends = (d.challengeSends ??= {})[userId] ?? [];
+            d.challengeSends[userId] = sends.filter((s) => s.challengeId !== challengeId);
+          }
           const current = d.challenges[userId];
           if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
           delete d.challenges[userId];
+          return true;
+        }),
+    },
+    recoveryCodes: {
+      get: (userId) => read((d) => d.recoveryCodes?.[userId]),
+      put(set) {
+        const input = clone(set);
+        return write((d) => {
+          (d.recoveryCodes ??= {})[input.userId] = input;
+        });
+      },
+      admitAttempt: (userId, rule) =>
+        write((d) => {
+          const current = (d.recoveryCodes ??= {})[userId];
+          if (!current || current.codes.length === 0) return { status: 'none' as const };
+          if (after(current.lockedUntil, rule.now)) return { status: 'locked' as const, lockedUntil: current.lockedUntil! };
+          const { lockedUntil: ended, ...rest } = current;
+          const failures = ended === undefined ? current.failures : 0;
+          if (failures >= rule.maxFailures) {
+            d.recoveryCodes[userId] = { ...rest, failures, lockedUntil: rule.lockUntil };
+            return { status: 'locked' as const, lockedUntil: rule.lockUntil };
+          }
+          const next: RecoveryCodeSet = { ...rest, failures: failures + 1, ...(failures + 1 >= rule.maxFailures ? { lockedUntil: rule.lockUntil } : {}) };
+          d.recoveryCodes[userId] = next;
+          return { status: 'admitted' as const, set: next };
+        }),
+      consume: (userId, codeId) =>
+        write((d) => {
+          const current = (d.recoveryCodes ??= {})[userId];
+          if (!current || !current.codes.some((c) => c.id === codeId)) return false;
+          const { lockedUntil: _dropped, ...rest } = current;
+          d.recoveryCodes[userId] = { ...rest, codes: current.codes.filter((c) => c.id !== codeId), failures: 0 };
+          return true;
+        }),
+      delete: (userId) =>
+        write((d) => {
+          if (!d.recoveryCodes?.[userId]) return false;
+          delete d.recoveryCodes[userId];
           return true;
         }),
     },

@@ -64,7 +64,7 @@ export interface PostgresStorage extends TransportStorage {
   close(): Promise<void>;
 }
 
-const STORES = ['providers', 'usages', 'defaults', 'events', 'balance', 'totp', 'challenges', 'idempotency', 'deliveries'] as const;
+const STORES = ['providers', 'usages', 'defaults', 'events', 'balance', 'totp', 'challenges', 'idempotency', 'deliveries', 'recoveryCodes'] as const;
 
 /**
  * Opens the PostgreSQL storage adapter and brings the schema up to date (`migrate`, safe when

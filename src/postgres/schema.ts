@@ -15,6 +15,8 @@ export interface SchemaNames {
   readonly challenges: string;
   readonly idempotency: string;
   readonly deliveries: string;
+  readonly challengeSends: string;
+  readonly recoveryCodes: string;
   /** LISTEN/NOTIFY channel (lower case: PostgreSQL folds unquoted names). */
   readonly channel: string;
   /** Key of the advisory lock that serialises migrations of this schema and prefix. */
@@ -44,6 +46,8 @@ export function schemaNames(schema: string, prefix: string): SchemaNames {
     challenges: table('challenges'),
     idempotency: table('idempotency'),
     deliveries: table('deliveries'),
+    challengeSends: table('challenge_sends'),
+    recoveryCodes: table('recovery_codes'),
     channel: `${schema}_${prefix}changes`.slice(0, 63),
     lockKey: `transportkit.${schema}.${prefix}`,
   };
@@ -107,11 +111,20 @@ function migrations(n: SchemaNames): readonly string[][] {
       `CREATE INDEX ON ${n.idempotency} (expires_at)`,
       `CREATE TABLE ${n.deliveries} (message_id text PRIMARY KEY, rank integer NOT NULL, status json NOT NULL)`,
     ],
+    [
+      // Second-factor sends per user: the resend window per channel and the cap on sends survive the challenge.
+      `CREATE TABLE ${n.challengeSends} (
+        user_id text NOT NULL,
+        challenge_id text NOT NULL,
+        send json NOT NULL,
+        PRIMARY KEY (user_id, challenge_id))`,
+      `CREATE TABLE ${n.recoveryCodes} (user_id text PRIMARY KEY, state json NOT NULL)`,
+    ],
   ];
 }
 
 /** The schema version this code needs. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Applies the missing migrations. Safe when several instances start at once: one transaction

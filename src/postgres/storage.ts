@@ -1,12 +1,15 @@
 import { TransportError } from '../core/errors.js';
 import type { ProviderEvent } from '../core/events.js';
-import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles, DELIVERY_RANK } from '../storage/rules.js';
+import { admitChallengeAttempt, admitRecoveryAttempt, admitTotpAttempt, advanceTotpStep, consumeRecoveryCode, decideChallengeStart, DELIVERY_RANK } from '../storage/rules.js';
 import type {
   BalanceState,
+  ChallengeSend,
   ChallengeState,
   DefaultEntry,
   EventQuery,
   ProviderRecord,
+  RecoveryCodeSet,
+  RecoveryCodeStore,
   TotpUserState,
   TransportStorage,
   UsageRef,
@@ -233,17 +236,22 @@ export function sqlStores(db: SqlDriver, n: SchemaNames): Omit<TransportStorage,
       },
       start: (state, { now, throttle }) =>
         db.transaction(async (tx) => {
-          for (;;) {
-            const current = (await tx.query<{ state: ChallengeState }>(`SELECT state FROM ${n.challenges} WHERE user_id = $1 FOR UPDATE`, [state.userId])).rows[0]?.state;
-            if (throttle && challengeThrottles(current, now)) return { status: 'throttled', current } as const;
-            if (current) {
-              await tx.query(`UPDATE ${n.challenges} SET state = $2 WHERE user_id = $1`, [state.userId, json(state)]);
-              return { status: 'started' } as const;
-            }
-            // No row to lock: the unique key decides between concurrent first starts; a loser reads the winner's row.
-            const inserted = await tx.query(`INSERT INTO ${n.challenges} (user_id, state) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [state.userId, json(state)]);
-            if (inserted.rowCount > 0) return { status: 'started' } as const;
+          if (throttle) {
+            // One decision per user at a time, also for a user without any row yet.
+            await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${n.lockKey}:challenge:${state.userId}`]);
+            const sends = (await tx.query<{ send: ChallengeSend }>(`SELECT send FROM ${n.challengeSends} WHERE user_id = $1`, [state.userId])).rows.map((r) => r.send);
+            const decision = decideChallengeStart(sends, state, now, throttle);
+            if (!decision.sends) return decision.result;
+            const kept = decision.sends.map((s) => s.challengeId);
+            await tx.query(`DELETE FROM ${n.challengeSends} WHERE user_id = $1 AND NOT (challenge_id = ANY($2::text[]))`, [state.userId, kept]);
+            await tx.query(`INSERT INTO ${n.challengeSends} (user_id, challenge_id, send) VALUES ($1, $2, $3) ON CONFLICT (user_id, challenge_id) DO UPDATE SET send = EXCLUDED.send`, [
+              state.userId,
+              state.id,
+              json(decision.sends.at(-1)),
+            ]);
           }
+          await tx.query(`INSERT INTO ${n.challenges} (user_id, state) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state`, [state.userId, json(state)]);
+          return { status: 'started' } as const;
         }),
       admitAttempt: (userId, challengeId, maxAttempts) =>
         locked<{ state: ChallengeState }, Awaited<ReturnType<TransportStorage['challenges']['admitAttempt']>>>(
@@ -255,9 +263,43 @@ export function sqlStores(db: SqlDriver, n: SchemaNames): Omit<TransportStorage,
             return result;
           },
         ),
-      async delete(userId, challengeId) {
-        const result = await db.query(`DELETE FROM ${n.challenges} WHERE user_id = $1 AND ($2::text IS NULL OR state->>'id' = $2)`, [userId, challengeId ?? null]);
+      async delete(userId, challengeId, options = {}) {
+        const release = options.release === true && challengeId !== undefined;
+        // A data-modifying CTE runs whatever the main statement deletes: the send is released either way.
+        const result = await db.query(
+          `WITH released AS (DELETE FROM ${n.challengeSends} WHERE $3::boolean AND user_id = $1 AND challenge_id = $2)
+           DELETE FROM ${n.challenges} WHERE user_id = $1 AND ($2::text IS NULL OR state->>'id' = $2)`,
+          [userId, challengeId ?? null, release],
+        );
         return result.rowCount > 0;
+      },
+    },
+    recoveryCodes: {
+      async get(userId) {
+        const { rows } = await db.query<{ state: RecoveryCodeSet }>(`SELECT state FROM ${n.recoveryCodes} WHERE user_id = $1`, [userId]);
+        return rows[0]?.state;
+      },
+      async put(set) {
+        await db.query(`INSERT INTO ${n.recoveryCodes} (user_id, state) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state`, [set.userId, json(set)]);
+      },
+      admitAttempt: (userId, rule) =>
+        locked<{ state: RecoveryCodeSet }, Awaited<ReturnType<RecoveryCodeStore['admitAttempt']>>>(
+          `SELECT state FROM ${n.recoveryCodes} WHERE user_id = $1`,
+          [userId],
+          async (tx, row) => {
+            const { next, result } = admitRecoveryAttempt(row?.state, rule);
+            if (next) await tx.query(`UPDATE ${n.recoveryCodes} SET state = $2 WHERE user_id = $1`, [userId, json(next)]);
+            return result;
+          },
+        ),
+      consume: (userId, codeId) =>
+        locked<{ state: RecoveryCodeSet }, boolean>(`SELECT state FROM ${n.recoveryCodes} WHERE user_id = $1`, [userId], async (tx, row) => {
+          const next = consumeRecoveryCode(row?.state, codeId);
+          if (next) await tx.query(`UPDATE ${n.recoveryCodes} SET state = $2 WHERE user_id = $1`, [userId, json(next)]);
+          return next !== undefined;
+        }),
+      async delete(userId) {
+        return (await db.query(`DELETE FROM ${n.recoveryCodes} WHERE user_id = $1`, [userId])).rowCount > 0;
       },
     },
     idempotency: {

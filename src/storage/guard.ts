@@ -14,6 +14,11 @@ const REQUIRED = {
   deliveries: ['advance', 'get'],
 } as const;
 
+/** Stores an adapter may leave out; when it has one, it needs all of its methods. */
+const OPTIONAL = {
+  recoveryCodes: ['get', 'put', 'admitAttempt', 'consume', 'delete'],
+} as const;
+
 /** Default bound of one storage call, in milliseconds. */
 export const DEFAULT_STORAGE_TIMEOUT_MS = 10_000;
 
@@ -45,8 +50,12 @@ export function guardStorage(storage: TransportStorage, options: GuardOptions = 
   }
   const source = (storage as { [GUARDED]?: TransportStorage })[GUARDED] ?? storage;
   const guarded: Record<string | symbol, unknown> = { processLocal: source.processLocal === true, [GUARDED]: source };
-  for (const [name, methods] of Object.entries(REQUIRED)) {
-    const store = source[name as keyof typeof REQUIRED] as unknown as Record<string, unknown> | undefined;
+  const stores = [
+    ...Object.entries(REQUIRED),
+    ...Object.entries(OPTIONAL).filter(([name]) => (source as unknown as Record<string, unknown>)[name] !== undefined),
+  ];
+  for (const [name, methods] of stores) {
+    const store = (source as unknown as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
     if (!store || typeof store !== 'object') {
       throw new TransportError('CONFIG_INVALID', `storage.${name} is missing`, { field: `storage.${name}` });
     }

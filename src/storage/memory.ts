@@ -2,15 +2,17 @@ import { TransportError } from '../core/errors.js';
 import type { ProviderEvent } from '../core/events.js';
 import type {
   BalanceState,
+  ChallengeSend,
   ChallengeState,
   DefaultEntry,
   EventQuery,
   ProviderRecord,
+  RecoveryCodeSet,
   TotpUserState,
   TransportStorage,
   UsageRef,
 } from './types.js';
-import { admitChallengeAttempt, admitTotpAttempt, advanceTotpStep, challengeThrottles, deliveryAdvances } from './rules.js';
+import { admitChallengeAttempt, admitRecoveryAttempt, admitTotpAttempt, advanceTotpStep, consumeRecoveryCode, decideChallengeStart, deliveryAdvances } from './rules.js';
 import type { DeliveryStatus, StorageChange } from './types.js';
 
 /** Options of {@link memoryStorage}. */
@@ -39,6 +41,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
   const totp = new Map<string, TotpUserState>();
   const challenges = new Map<string, ChallengeState>();
   const deliveries = new Map<string, DeliveryStatus>();
+  const sends = new Map<string, ChallengeSend[]>();
+  const recovery = new Map<string, RecoveryCodeSet>();
   const idempotency = new Map<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>();
   const isAfterNow = (iso: string, now: string) => Date.parse(iso) > Date.parse(now);
   const totpKey = (providerId: string, userId: string) => JSON.stringify([providerId, userId]);
@@ -210,8 +214,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
         return s && copy(s);
       },
       async start(state, { now, throttle }) {
-        const current = challenges.get(state.userId);
-        if (throttle && challengeThrottles(current, now)) return { status: 'throttled', current: copy(current) };
+        if (throttle) {
+          const decision = decideChallengeStart(sends.get(state.userId) ?? [], state, now, throttle);
+          if (!decision.sends) return copy(decision.result);
+          sends.set(state.userId, copy(decision.sends));
+        }
         challenges.set(state.userId, copy(state));
         return { status: 'started' };
       },
@@ -220,10 +227,33 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
         if (next) challenges.set(userId, next);
         return copy(result);
       },
-      async delete(userId, challengeId) {
+      async delete(userId, challengeId, options = {}) {
+        if (options.release && challengeId !== undefined) sends.set(userId, (sends.get(userId) ?? []).filter((s) => s.challengeId !== challengeId));
         const current = challenges.get(userId);
         if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
         return challenges.delete(userId);
+      },
+    },
+    recoveryCodes: {
+      async get(userId) {
+        const set = recovery.get(userId);
+        return set && copy(set);
+      },
+      async put(set) {
+        recovery.set(set.userId, copy(set));
+      },
+      async admitAttempt(userId, rule) {
+        const { next, result } = admitRecoveryAttempt(recovery.get(userId), rule);
+        if (next) recovery.set(userId, next);
+        return copy(result);
+      },
+      async consume(userId, codeId) {
+        const next = consumeRecoveryCode(recovery.get(userId), codeId);
+        if (next) recovery.set(userId, next);
+        return next !== undefined;
+      },
+      async delete(userId) {
+        return recovery.delete(userId);
       },
     },
     idempotency: {

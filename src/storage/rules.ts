@@ -1,4 +1,16 @@
-import type { ChallengeAttempt, ChallengeState, DeliveryState, TotpAttempt, TotpAttemptRule, TotpUserState } from './types.js';
+import type {
+  ChallengeAttempt,
+  ChallengeSend,
+  ChallengeStart,
+  ChallengeState,
+  ChallengeThrottle,
+  DeliveryState,
+  RecoveryAttempt,
+  RecoveryCodeSet,
+  TotpAttempt,
+  TotpAttemptRule,
+  TotpUserState,
+} from './types.js';
 
 /**
  * The decisions of the contract's compare-and-set operations as pure functions of the current
@@ -36,9 +48,27 @@ export function advanceTotpStep(current: TotpUserState | undefined, step: number
   return { ...rest, lastStep: step, failures: 0, confirmed: current.confirmed || confirm, version: current.version + 1 };
 }
 
-/** `challenges.start`: true when `current` blocks a new challenge (throttled). */
-export function challengeThrottles(current: ChallengeState | undefined, now: string): current is ChallengeState {
-  return current !== undefined && isAfter(current.expiresAt, now) && isAfter(current.resendAt, now);
+/**
+ * `challenges.start` with a throttle, given the user's recorded sends: the answer, and when
+ * started the sends to keep (the new one included, those that neither hold a window nor count
+ * dropped).
+ */
+export function decideChallengeStart(
+  sends: readonly ChallengeSend[],
+  state: ChallengeState,
+  now: string,
+  throttle: ChallengeThrottle,
+): { result: ChallengeStart; sends?: ChallengeSend[] } {
+  const blocking = sends.find((s) => s.key === throttle.key && isAfter(s.resendAt, now));
+  if (blocking) return { result: { status: 'throttled', current: blocking } };
+  const counted = sends.filter((s) => isAfter(s.sentAt, throttle.since));
+  if (counted.length >= throttle.maxSends) {
+    const oldest = counted.reduce((a, b) => (Date.parse(b.sentAt) < Date.parse(a.sentAt) ? b : a));
+    return { result: { status: 'capped', sends: counted.length, oldest: oldest.sentAt } };
+  }
+  const kept = sends.filter((s) => isAfter(s.resendAt, now) || isAfter(s.sentAt, throttle.since));
+  const recorded: ChallengeSend = { challengeId: state.id, key: throttle.key, sentAt: state.sentAt, resendAt: state.resendAt };
+  return { result: { status: 'started' }, sends: [...kept, recorded] };
 }
 
 /** `challenges.admitAttempt`: the state to write (if any) and the answer. */
@@ -55,4 +85,24 @@ export const DELIVERY_RANK: Readonly<Record<DeliveryState, number>> = { accepted
 /** `deliveries.advance`: true when `next` moves past `current`. */
 export function deliveryAdvances(current: DeliveryState | undefined, next: DeliveryState): boolean {
   return current === undefined || DELIVERY_RANK[next] > DELIVERY_RANK[current];
+}
+
+/** `recoveryCodes.admitAttempt`: the set to write (if any) and the answer (the rule of `totp.admitAttempt`). */
+export function admitRecoveryAttempt(current: RecoveryCodeSet | undefined, rule: TotpAttemptRule): { next?: RecoveryCodeSet; result: RecoveryAttempt } {
+  if (!current || current.codes.length === 0) return { result: { status: 'none' } };
+  if (current.lockedUntil !== undefined && isAfter(current.lockedUntil, rule.now)) return { result: { status: 'locked', lockedUntil: current.lockedUntil } };
+  const { lockedUntil: ended, ...rest } = current;
+  const failures = ended === undefined ? current.failures : 0;
+  if (failures >= rule.maxFailures) {
+    return { next: { ...rest, failures, lockedUntil: rule.lockUntil }, result: { status: 'locked', lockedUntil: rule.lockUntil } };
+  }
+  const next: RecoveryCodeSet = { ...rest, failures: failures + 1, ...(failures + 1 >= rule.maxFailures ? { lockedUntil: rule.lockUntil } : {}) };
+  return { next, result: { status: 'admitted', set: next } };
+}
+
+/** `recoveryCodes.consume`: the set to write, or undefined when the code is not in it. */
+export function consumeRecoveryCode(current: RecoveryCodeSet | undefined, codeId: string): RecoveryCodeSet | undefined {
+  if (!current || !current.codes.some((c) => c.id === codeId)) return undefined;
+  const { lockedUntil: _dropped, ...rest } = current;
+  return { ...rest, codes: current.codes.filter((c) => c.id !== codeId), failures: 0 };
 }

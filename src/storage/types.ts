@@ -35,6 +35,11 @@ export interface TransportStorage {
   readonly idempotency: IdempotencyStore;
   readonly deliveries: DeliveryStore;
   /**
+   * Optional: the second factor's recovery codes. Without it the registry and everything else
+   * work; only the recovery-code methods of the second factor fail with `UNSUPPORTED`.
+   */
+  readonly recoveryCodes?: RecoveryCodeStore;
+  /**
    * True for a store whose data lives only in this process (the in-memory adapter). Only then
    * may the registry generate a process-local secret key when the host gives none.
    */
@@ -310,17 +315,43 @@ export interface ChallengeState {
   readonly codeHash: string;
   readonly sentAt: string;
   readonly expiresAt: string;
-  /** Before this ISO time no new challenge may replace this one (the resend window). */
+  /** Before this ISO time no other code may be sent to this user on the same channel (the resend window). */
   readonly resendAt: string;
   /** Codes admitted for comparison so far. */
   readonly attempts: number;
 }
 
+/**
+ * A code delivery that {@link ChallengeStore.start} recorded with `throttle`: it holds its
+ * key's resend window until `resendAt` and counts toward the user's cap while `sentAt` is after
+ * the cap's `since`, whether its challenge is still live or was used, replaced or cancelled.
+ */
+export interface ChallengeSend {
+  /** The id of the challenge that was sent. */
+  readonly challengeId: string;
+  /** The throttle key, e.g. the channel (`sms`, `email`). */
+  readonly key: string;
+  readonly sentAt: string;
+  readonly resendAt: string;
+}
+
+/** The resend rule {@link ChallengeStore.start} applies (absent: no throttle). */
+export interface ChallengeThrottle {
+  /** What a resend window belongs to besides the user: the second factor uses the channel. */
+  readonly key: string;
+  /** At most this many sends per user, all keys together, with `sentAt` after `since`. */
+  readonly maxSends: number;
+  /** ISO time: older sends no longer count toward `maxSends`. */
+  readonly since: string;
+}
+
 /** What {@link ChallengeStore.start} did. */
 export type ChallengeStart =
   | { readonly status: 'started' }
-  /** A live challenge is inside its resend window; nothing changed. */
-  | { readonly status: 'throttled'; readonly current: ChallengeState };
+  /** A send with the same key is inside its resend window (`current.resendAt` after `now`); nothing changed. */
+  | { readonly status: 'throttled'; readonly current: ChallengeSend }
+  /** The user had `maxSends` sends since `since` already; `oldest` is the earliest of them. Nothing changed. */
+  | { readonly status: 'capped'; readonly sends: number; readonly oldest: string };
 
 /** What {@link ChallengeStore.admitAttempt} decided. */
 export type ChallengeAttempt =
@@ -336,12 +367,21 @@ export interface ChallengeStore {
   /** The user's challenge, or `undefined`. */
   get(userId: string): Promise<ChallengeState | undefined>;
   /**
-   * Stores `state` as the user's live challenge, replacing the previous one. Atomic: with
-   * `throttle`, when the stored challenge has `expiresAt` and `resendAt` both after `now`,
-   * nothing changes and the result is `throttled` with it, so of many concurrent starts inside
-   * one resend window exactly one is `started`. Without `throttle` it always replaces.
+   * Stores `state` as the user's live challenge, replacing the previous one. Without `throttle`
+   * it always replaces and records nothing. With `throttle`, atomically and in this order:
+   * 1. a recorded send of the user with `throttle.key` whose `resendAt` is after `now`: nothing
+   *    changes, `throttled` with that send;
+   * 2. the user's recorded sends (any key) with `sentAt` after `throttle.since` number
+   *    `throttle.maxSends` or more: nothing changes, `capped` with their count and the earliest
+   *    `sentAt`;
+   * 3. else stores `state`, records the send `{ challengeId: state.id, key, sentAt: state.sentAt,
+   *    resendAt: state.resendAt }` and returns `started`. Sends that neither hold a window nor
+   *    count (`resendAt` not after `now`, `sentAt` not after `since`) may be dropped.
+   *
+   * So of many concurrent starts with one key inside one resend window exactly one is
+   * `started`, and of many with any keys at most `maxSends` are, also across processes.
    */
-  start(state: ChallengeState, options: { readonly now: string; readonly throttle: boolean }): Promise<ChallengeStart>;
+  start(state: ChallengeState, options: { readonly now: string; readonly throttle?: ChallengeThrottle }): Promise<ChallengeStart>;
   /**
    * Counts one code of challenge `challengeId` before it is compared. Atomic: `gone` when the
    * user's challenge has another id or none; `locked` when its `attempts >= maxAttempts`; else
@@ -350,9 +390,56 @@ export interface ChallengeStore {
   admitAttempt(userId: string, challengeId: string, maxAttempts: number): Promise<ChallengeAttempt>;
   /**
    * Deletes the user's challenge; with `challengeId` only when it is that one. Returns true when
-   * this call deleted it: of racing deletes exactly one wins.
+   * this call deleted it: of racing deletes exactly one wins. With `release` (and a
+   * `challengeId`) the send recorded for that challenge is removed too, whether or not the
+   * challenge was still live: its delivery failed, so it neither holds a window nor counts.
    */
-  delete(userId: string, challengeId?: string): Promise<boolean>;
+  delete(userId: string, challengeId?: string, options?: { readonly release?: boolean }): Promise<boolean>;
+}
+
+/** A user's recovery codes: salted hashes only, each usable once. */
+export interface RecoveryCodeSet {
+  readonly userId: string;
+  /** The codes not used yet, each a random id and a salted hash. */
+  readonly codes: readonly { readonly id: string; readonly hash: string }[];
+  readonly createdAt: string;
+  /** Codes admitted for comparison since the last accepted one or the last lock ended. */
+  readonly failures: number;
+  /** ISO time until which no code is compared, if locked. */
+  readonly lockedUntil?: string;
+}
+
+/** What {@link RecoveryCodeStore.admitAttempt} decided. */
+export type RecoveryAttempt =
+  /** The code may be compared against `set` (the state after counting it). */
+  | { readonly status: 'admitted'; readonly set: RecoveryCodeSet }
+  /** Locked until `lockedUntil`: the code must not be compared. */
+  | { readonly status: 'locked'; readonly lockedUntil: string }
+  /** The user has no recovery codes. */
+  | { readonly status: 'none' };
+
+/** Recovery codes of the second factor, per user. */
+export interface RecoveryCodeStore {
+  /** The user's set, or `undefined`. */
+  get(userId: string): Promise<RecoveryCodeSet | undefined>;
+  /** Stores a new set for the user, replacing the previous one (whose codes stop working). */
+  put(set: RecoveryCodeSet): Promise<void>;
+  /**
+   * Counts one code before it is compared, with the rule of {@link TotpStore.admitAttempt}.
+   * Atomic, in this order: no set or no code left: `none`; `lockedUntil` after `rule.now`:
+   * `locked`; an ended lock is dropped and `failures` reset to 0; `failures >= rule.maxFailures`:
+   * store `lockedUntil = rule.lockUntil`, `locked`; else `failures + 1` (with the lock when that
+   * reaches `rule.maxFailures`) and `admitted` with the new set.
+   */
+  admitAttempt(userId: string, rule: TotpAttemptRule): Promise<RecoveryAttempt>;
+  /**
+   * Uses up the code `codeId`. Atomic compare-and-delete: when the set still holds it, removes
+   * it, resets `failures` to 0, drops `lockedUntil` and returns true; else false (used by a
+   * concurrent call, or the set was replaced). Of racing uses of one code exactly one wins.
+   */
+  consume(userId: string, codeId: string): Promise<boolean>;
+  /** Deletes the user's set; false when there was none. */
+  delete(userId: string): Promise<boolean>;
 }
 
 /** What {@link IdempotencyStore.claim} found. */

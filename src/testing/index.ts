@@ -43,3 +43,4 @@ export { memoryStorage } from '../storage/memory.js';
 export * from './aspsms.js';
 export * from './threema.js';
 export * from './smtp.js';
+export * from './totp.js';

@@ -64,9 +64,9 @@ describe.skipIf(!databaseUrl)('postgresStorage on a PostgreSQL server', () => {
     const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: databaseUrl, max: 2 }));
     try {
       const storages = await Promise.all(pools.map((p) => postgresStorage({ pool: p, schema })));
-      expect(storages.map((s) => s.schemaVersion)).toEqual([2, 2, 2, 2]);
+      expect(storages.map((s) => s.schemaVersion)).toEqual([3, 3, 3, 3]);
       const { rows } = await pool!.query(`SELECT version FROM "${schema}".transportkit_migrations ORDER BY version`);
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
       await Promise.all(storages.map((s) => s.close()));
       await pool!.query(`INSERT INTO "${schema}".transportkit_migrations (version) VALUES (99)`);
       await expect(postgresStorage({ pool: pool!, schema })).rejects.toMatchObject({ code: 'UNSUPPORTED' });

@@ -58,7 +58,7 @@ describe('conformance kit mutation test across processes', () => {
       prepare: () => ({ path: join(dir, `store-${files++}.json`), mutant }),
     });
 
-  for (const name of ['totp.admitAttempt reads the state, then writes the counted one', 'challenges.start reads the live challenge, then replaces it']) {
+  for (const name of ['totp.admitAttempt reads the state, then writes the counted one', 'challenges.start reads the recorded sends, then writes them']) {
     const mutant = mutants.find((m) => m.name === name)!;
     it(`${name}, over the JSON-file example with one caller in each of 4 processes: fails its race, the example itself passes`, async () => {
       await expect(acrossProcesses(mutant.caughtBy, name)).rejects.toBeInstanceOf(StorageContractError);

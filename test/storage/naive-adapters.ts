@@ -7,6 +7,41 @@
  */
 import { setImmediate as gap } from 'node:timers/promises';
 import { hasErrorCode, memoryStorage, TransportError, type DefaultEntry, type DeliveryStatus, type ProviderRecord, type TotpUserState, type TransportStorage } from '../../src/index.js';
+import { admitRecoveryAttempt, consumeRecoveryCode, decideChallengeStart } from '../../src/storage/rules.js';
+import type { ChallengeSend } from '../../src/storage/types.js';
+
+/**
+ * The sends of a user kept as a row of the challenge store under a key of their own (so every
+ * process on a shared store sees them), read, decided on and written back in separate steps.
+ */
+function sendsReadThenWritten(inner: TransportStorage): TransportStorage {
+  const key = (userId: string) => `${userId}#sends`;
+  const read = async (userId: string): Promise<ChallengeSend[]> => JSON.parse((await inner.challenges.get(key(userId)))?.codeHash ?? '[]') as ChallengeSend[];
+  const write = (userId: string, sends: readonly ChallengeSend[], now: string) =>
+    inner.challenges.start({ id: 'sends', userId: key(userId), providerId: '-', codeHash: JSON.stringify(sends), sentAt: now, expiresAt: now, resendAt: now, attempts: 0 }, { now });
+  return {
+    ...inner,
+    challenges: {
+      ...inner.challenges,
+      async start(state, { now, throttle }) {
+        if (!throttle) return inner.challenges.start(state, { now });
+        const decision = decideChallengeStart(await read(state.userId), state, now, throttle);
+        await gap();
+        if (!decision.sends) return decision.result;
+        await write(state.userId, decision.sends, now);
+        await inner.challenges.start(state, { now });
+        return decision.result;
+      },
+      async delete(userId, challengeId, options = {}) {
+        if (options.release && challengeId !== undefined) {
+          const now = new Date().toISOString();
+          await write(userId, (await read(userId)).filter((x) => x.challengeId !== challengeId), now);
+        }
+        return inner.challenges.delete(userId, challengeId);
+      },
+    },
+  };
+}
 
 /** A mutant: wraps a store and replaces one method. */
 export interface Mutant {
@@ -285,19 +320,42 @@ export const mutants: readonly Mutant[] = [
     }),
   },
   {
-    name: 'challenges.start reads the live challenge, then replaces it',
+    name: 'challenges.start reads the recorded sends, then writes them',
     caughtBy: 'challenges.start-throttled',
+    wrap: sendsReadThenWritten,
+  },
+  {
+    name: 'challenges.start counts the recorded sends, then writes them',
+    caughtBy: 'challenges.start-capped',
+    wrap: sendsReadThenWritten,
+  },
+  {
+    name: 'recoveryCodes.consume reads the set, then writes it without the code',
+    caughtBy: 'recoveryCodes.consume-one-code',
     wrap: (inner) => ({
       ...inner,
-      challenges: {
-        ...inner.challenges,
-        async start(state, { now, throttle }) {
-          const scratch = memoryStorage();
-          const current = await inner.challenges.get(state.userId);
-          if (current) await scratch.challenges.start(current, { now, throttle: false });
-          const result = await scratch.challenges.start(state, { now, throttle });
+      recoveryCodes: {
+        ...inner.recoveryCodes!,
+        async consume(userId, codeId) {
+          const next = consumeRecoveryCode(await inner.recoveryCodes!.get(userId), codeId);
           await gap();
-          if (result.status === 'started') await inner.challenges.start(state, { now, throttle: false });
+          if (next) await inner.recoveryCodes!.put(next);
+          return next !== undefined;
+        },
+      },
+    }),
+  },
+  {
+    name: 'recoveryCodes.admitAttempt reads the failures, then writes them',
+    caughtBy: 'recoveryCodes.admitAttempt-max-failures',
+    wrap: (inner) => ({
+      ...inner,
+      recoveryCodes: {
+        ...inner.recoveryCodes!,
+        async admitAttempt(userId, rule) {
+          const { next, result } = admitRecoveryAttempt(await inner.recoveryCodes!.get(userId), rule);
+          await gap();
+          if (next) await inner.recoveryCodes!.put(next);
           return result;
         },
       },
@@ -316,7 +374,7 @@ export const mutants: readonly Mutant[] = [
           if (current.attempts >= maxAttempts) return { status: 'locked', state: current };
           const state = { ...current, attempts: current.attempts + 1 };
           await gap();
-          await inner.challenges.start(state, { now: state.sentAt, throttle: false });
+          await inner.challenges.start(state, { now: state.sentAt });
           return { status: 'admitted', state };
         },
       },
@@ -329,7 +387,9 @@ export const mutants: readonly Mutant[] = [
       ...inner,
       challenges: {
         ...inner.challenges,
-        async delete(userId, challengeId) {
+        async delete(userId, challengeId, options = {}) {
+          // Releasing a send stays the store's own (atomic) delete; the plain delete is the mutant.
+          if (options.release) return inner.challenges.delete(userId, challengeId, options);
           const current = await inner.challenges.get(userId);
           if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
           await gap();

@@ -32,3 +32,26 @@ export function codeMatches(code: string, binding: string, stored: string): bool
   const actual = mac(Buffer.from(saltText, 'base64url'), binding, code);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
+
+/** Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or retyped is not mistaken. */
+const RECOVERY_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+/** Characters per recovery code: 12 of 32 symbols, 60 bits. */
+const RECOVERY_LENGTH = 12;
+
+/** A fresh recovery code, `xxxx-xxxx-xxxx` (60 random bits, lower case, Crockford base32). */
+export function newRecoveryCode(): string {
+  let code = '';
+  for (let i = 0; i < RECOVERY_LENGTH; i += 1) code += RECOVERY_ALPHABET[randomInt(0, 32)];
+  return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`;
+}
+
+/**
+ * A recovery code as typed, in its canonical form: case, spaces and dashes ignored, and the
+ * letters Crockford base32 leaves out read as what they look like (I and L as 1, O as 0).
+ * Undefined when it cannot be a recovery code.
+ */
+export function normalizeRecoveryCode(input: unknown): string | undefined {
+  if (typeof input !== 'string' || input.length > 64) return undefined;
+  const compact = input.toLowerCase().replace(/[\s-]+/g, '').replace(/[il]/g, '1').replace(/o/g, '0');
+  return compact.length === RECOVERY_LENGTH && [...compact].every((c) => RECOVERY_ALPHABET.includes(c)) ? compact : undefined;
+}

@@ -85,6 +85,6 @@ export { totpConfigSchema } from './config.js';
 export type { TotpConfig, TotpAlgorithm } from './config.js';
 export type { TotpProvider, TotpEnrollment, TotpStatus, EnrollOptions, ImportOptions } from './provider.js';
 export { SecondFactor, createSecondFactor } from './second-factor.js';
-export type { SecondFactorOptions, ChallengeOptions, ChallengeInfo, PendingChallenge } from './second-factor.js';
+export type { SecondFactorOptions, RecoveryCodeOptions, ChallengeOptions, ChallengeInfo, PendingChallenge } from './second-factor.js';
 export { DEFAULT_TEMPLATES } from './templates.js';
 export type { CodeTemplate, CodeTemplates, CodeTemplateOverrides } from './templates.js';

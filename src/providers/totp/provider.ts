@@ -15,7 +15,11 @@ export const TOTP_BRAND: unique symbol = Symbol.for('transportkit.TotpProvider')
 export interface EnrollOptions {
   /** The account name the app shows under the issuer, usually the user's e-mail address. */
   readonly label: string;
-  /** Replace a confirmed enrolment (the user's current app entry stops working). Default false. */
+  /**
+   * Replace a confirmed enrolment. The new secret waits until {@link TotpProvider.confirm}
+   * accepts a code of it; until then the current one keeps working, so a user who abandons the
+   * new set-up (or scans it on a phone that then breaks) keeps their second factor. Default false.
+   */
   readonly replace?: boolean;
 }
 
@@ -46,6 +50,8 @@ export interface TotpStatus {
   readonly confirmed: boolean;
   /** ISO time until which verification is locked, when locked now. */
   readonly lockedUntil?: string;
+  /** True while a replacement secret waits for its confirmation (the current one still works). */
+  readonly replacementPending?: boolean;
 }
 
 /** The live TOTP provider: a {@link VerifierProvider} plus enrolment. */
@@ -63,9 +69,13 @@ export interface TotpProvider extends VerifierProvider {
   enroll(userId: string, options: EnrollOptions): Promise<TotpEnrollment>;
   /**
    * Activates an enrolment with the first code from the user's app, with the checks, counting
-   * and lock-out of {@link verify}; accepting the step and confirming are one atomic write.
+   * and lock-out of {@link verify}; accepting the step and confirming are one atomic write. While
+   * a replacement waits (`enroll` with `replace`), the code must be one of the new secret, which
+   * then replaces the current one in the same versioned write.
    */
   confirm(userId: string, code: string): Promise<CodeCheckResult>;
+  /** Drops a replacement that waits for its confirmation; the current secret stays. False when none waited. */
+  cancelReplacement(userId: string): Promise<boolean>;
   /**
    * Checks a code of a confirmed user: `{ ok: true }` or a result with a reason, never an
    * exception for malformed input or for concurrent calls. Every compared code is counted
@@ -82,7 +92,15 @@ export interface TotpProvider extends VerifierProvider {
   status(userId: string): Promise<TotpStatus>;
 }
 
-const userIdSchema = z.string().min(1, 'must not be empty').max(200);
+const userIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((v) => !/[\x00-\x1f\x7f]/.test(v), 'must not contain control characters');
+/** A replacement secret waits as a state of its own, under the user id and this suffix (no user id has a control character). */
+const PENDING = '\u001freplacement';
+/** Versioned writes that lose to a concurrent change are retried this often. */
+const WRITE_ROUNDS = 5;
 const labelSchema = z.string().trim().min(1, 'must not be empty').max(200).refine((v) => !v.includes(':'), 'must not contain ":"');
 const enrollSchema = z.object({ label: labelSchema, replace: z.boolean().default(false) });
 const importSchema = enrollSchema.extend({ secret: z.string().min(1).max(200), confirmed: z.boolean().default(true) });
@@ -116,8 +134,14 @@ export class TotpAuthenticator implements TotpProvider {
     const { label, replace } = parseWith(enrollSchema, options, 'MESSAGE_INVALID', 'options', this.id);
     const secret = this.otp.newSecret();
     return withRedaction([secret], async () => {
-      await this.saveSecret(id, secret, false, replace);
-      this.context.events.info('totp.enrolled', 'enrolment started, waiting for confirmation', { userId: id });
+      const existing = await this.store.get(this.id, id);
+      if (existing?.confirmed && replace) {
+        await this.savePending(id, secret);
+        this.context.events.info('totp.replacement.started', 'replacement enrolment started; the current secret works until it is confirmed', { userId: id });
+      } else {
+        await this.saveSecret(id, secret, false, replace);
+        this.context.events.info('totp.enrolled', 'enrolment started, waiting for confirmation', { userId: id });
+      }
       return this.enrollment(secret, label);
     });
   }
@@ -132,7 +156,10 @@ export class TotpAuthenticator implements TotpProvider {
     return withRedaction([secret, parsed.secret], async () => {
       // otplib rejects some base32 lengths (non-zero padding bits); find out before storing.
       await this.otp.codeAt(secret, 0).catch(() => Promise.reject(invalid()));
-      await this.saveSecret(id, secret, parsed.confirmed, parsed.replace);
+      const existing = await this.store.get(this.id, id);
+      // An unconfirmed import over a confirmed user waits like a re-enrolment; a confirmed one is in use already.
+      if (existing?.confirmed && parsed.replace && !parsed.confirmed) await this.savePending(id, secret);
+      else await this.saveSecret(id, secret, parsed.confirmed, parsed.replace);
       this.context.events.info('totp.imported', 'secret imported', { userId: id, confirmed: parsed.confirmed });
       return this.enrollment(secret, parsed.label);
     });
@@ -141,9 +168,22 @@ export class TotpAuthenticator implements TotpProvider {
   /** {@inheritDoc TotpProvider.confirm} */
   async confirm(userId: string, code: string): Promise<CodeCheckResult> {
     const id = this.userId(userId);
+    const pending = await this.store.get(this.id, id + PENDING);
+    if (pending) {
+      const result = await this.confirmReplacement(id, pending, code);
+      if (result.ok) this.context.events.info('totp.replaced', 'replacement confirmed; the previous secret no longer works', { userId: id });
+      return result;
+    }
     const result = await this.check(id, code, true);
     if (result.ok) this.context.events.info('totp.confirmed', 'enrolment confirmed', { userId: id });
     return result;
+  }
+
+  async cancelReplacement(userId: string): Promise<boolean> {
+    const id = this.userId(userId);
+    const removed = await this.store.delete(this.id, id + PENDING);
+    if (removed) this.context.events.info('totp.replacement.cancelled', 'replacement enrolment cancelled', { userId: id });
+    return removed;
   }
 
   /** {@inheritDoc TotpProvider.verify} */
@@ -156,15 +196,36 @@ export class TotpAuthenticator implements TotpProvider {
 
   async disable(userId: string): Promise<boolean> {
     const id = this.userId(userId);
+    await this.store.delete(this.id, id + PENDING);
     const removed = await this.store.delete(this.id, id);
     if (removed) this.context.events.info('totp.disabled', 'enrolment removed', { userId: id });
     return removed;
   }
 
   async status(userId: string): Promise<TotpStatus> {
-    const state = await this.store.get(this.id, this.userId(userId));
+    const id = this.userId(userId);
+    const [state, pending] = await Promise.all([this.store.get(this.id, id), this.store.get(this.id, id + PENDING)]);
     const lockedUntil = state && this.lockedUntil(state);
-    return { enrolled: state !== undefined, confirmed: state?.confirmed ?? false, ...(lockedUntil ? { lockedUntil } : {}) };
+    return {
+      enrolled: state !== undefined,
+      confirmed: state?.confirmed ?? false,
+      ...(lockedUntil ? { lockedUntil } : {}),
+      ...(pending && state?.confirmed ? { replacementPending: true } : {}),
+    };
+  }
+
+  /**
+   * The code the user's app shows at `at` (default now), read from the stored secret; with
+   * `replacement`, the code of a replacement that waits for confirmation. For tests only
+   * (`currentTotpCode` of `transportkit/testing`).
+   *
+   * @internal
+   */
+  async codeForTests(userId: string, options: { readonly at?: number; readonly replacement?: boolean } = {}): Promise<string> {
+    const id = this.userId(userId);
+    const state = await this.store.get(this.id, options.replacement ? id + PENDING : id);
+    if (!state) throw new TransportError('NOT_FOUND', `user ${id} has no ${options.replacement ? 'replacement waiting' : 'TOTP enrolment'}`, { providerId: this.id });
+    return this.otp.codeAt(this.open(state), this.otp.stepAt(options.at ?? this.context.clock.now()));
   }
 
   /** Checks that the crypto in use reproduces an RFC 6238 vector and that user secrets can be sealed. */
@@ -245,6 +306,64 @@ export class TotpAuthenticator implements TotpProvider {
     return { ok: false, reason, ...(retryAt ? { retryAt } : {}) };
   }
 
+  /**
+   * Confirms a replacement: the code is counted on the user's state (one lock-out for both
+   * secrets), compared with the replacement's secret, and its step accepted together with the
+   * new secret in one versioned write of the user's state; a concurrent change makes it read
+   * again (a step accepted meanwhile is a replay). Then the waiting state is removed.
+   */
+  private async confirmReplacement(userId: string, pending: TotpUserState, rawCode: unknown): Promise<CodeCheckResult> {
+    const now = this.context.clock.now();
+    const attempt = await this.store.admitAttempt(this.id, userId, this.attemptRule(now));
+    if (attempt.status === 'not-enrolled') return this.reject(userId, 'not-enrolled');
+    if (attempt.status === 'locked') return this.reject(userId, 'locked', attempt.lockedUntil);
+    const code = normalizeCode(rawCode);
+    if (!this.otp.wellFormed(code)) return this.refuse(attempt.state, 'mismatch');
+    const secret = this.open(pending);
+    return withRedaction([secret], async () => {
+      const steps = await this.otp.matchingSteps(secret, code, now);
+      let state: TotpUserState | undefined = attempt.state;
+      const step = steps.find((s) => s > state!.lastStep);
+      if (step === undefined) return this.refuse(attempt.state, steps.length > 0 ? 'replayed' : 'mismatch');
+      const sealedSecret = this.context.secretBox.seal(secret, userSecretContext(this.id, userId));
+      for (let round = 0; state && state.lastStep < step && round < WRITE_ROUNDS; round += 1) {
+        const { lockedUntil: _lock, ...rest } = state;
+        try {
+          await this.store.put({ ...rest, sealedSecret, confirmed: true, lastStep: step, failures: 0, version: state.version + 1 }, state.version);
+          await this.store.delete(this.id, pending.userId).catch(() => false);
+          return { ok: true };
+        } catch (cause) {
+          if (!hasErrorCode(cause, 'CONFLICT')) throw cause;
+          state = await this.store.get(this.id, userId);
+        }
+      }
+      return this.reject(userId, 'replayed');
+    });
+  }
+
+  /** Stores a replacement secret sealed under its own state; a replacement waiting already is replaced. */
+  private async savePending(userId: string, secret: string): Promise<void> {
+    const pendingId = userId + PENDING;
+    for (let round = 0; ; round += 1) {
+      const existing = await this.store.get(this.id, pendingId);
+      const state: TotpUserState = {
+        providerId: this.id,
+        userId: pendingId,
+        sealedSecret: this.context.secretBox.seal(secret, userSecretContext(this.id, pendingId)),
+        confirmed: false,
+        lastStep: -1,
+        failures: 0,
+        createdAt: new Date(this.context.clock.now()).toISOString(),
+        version: (existing?.version ?? 0) + 1,
+      };
+      try {
+        return await this.store.put(state, existing?.version);
+      } catch (cause) {
+        if (!hasErrorCode(cause, 'CONFLICT') || round + 1 >= WRITE_ROUNDS) throw cause;
+      }
+    }
+  }
+
   /** Stores a new secret sealed; refuses to overwrite a confirmed enrolment unless `replace`. */
   private async saveSecret(userId: string, secret: string, confirmed: boolean, replace: boolean): Promise<void> {
     const existing = await this.store.get(this.id, userId);
@@ -265,6 +384,8 @@ export class TotpAuthenticator implements TotpProvider {
       version: (existing?.version ?? 0) + 1,
     };
     await this.store.put(state, existing?.version);
+    // The user's own secret was set: a replacement that waited is void.
+    await this.store.delete(this.id, userId + PENDING);
   }
 
   private open(state: TotpUserState): string {

@@ -7,8 +7,8 @@ import type { Channel, Clock, CodeCheckResult, CodeRejection, DeliveryProvider, 
 import { parseWith } from '../../core/validation.js';
 import type { ProviderRegistry } from '../../registry/registry.js';
 import { guardStorage } from '../../storage/guard.js';
-import type { ChallengeState, ChallengeStore, TransportStorage } from '../../storage/types.js';
-import { codeMatches, hashCode, randomCode } from './codes.js';
+import type { ChallengeState, ChallengeStore, RecoveryCodeStore, TransportStorage } from '../../storage/types.js';
+import { codeMatches, hashCode, newRecoveryCode, normalizeRecoveryCode, randomCode } from './codes.js';
 import { normalizeCode } from './otp.js';
 import { mergeTemplates, pickTemplate, render, type CodeTemplateOverrides, type CodeTemplates } from './templates.js';
 
@@ -30,8 +30,24 @@ export interface SecondFactorOptions {
   readonly ttlSeconds?: number;
   /** Wrong codes allowed per challenge before it is locked (default 5). */
   readonly maxAttempts?: number;
-  /** Minimum seconds between two delivered codes for one user (default 30). */
+  /** Minimum seconds between two codes delivered to one user on one channel (default 30). */
   readonly resendAfterSeconds?: number;
+  /** Most codes delivered to one user, all channels together, per `maxSendsWindowSeconds` (default 10). */
+  readonly maxSends?: number;
+  /** The window of `maxSends`, in seconds (default 3600). */
+  readonly maxSendsWindowSeconds?: number;
+  /** Recovery codes: how many a set has, and the lock-out of wrong ones. */
+  readonly recoveryCodes?: RecoveryCodeOptions;
+}
+
+/** Options of the recovery codes of {@link SecondFactorOptions}. */
+export interface RecoveryCodeOptions {
+  /** Codes per set (default 10). */
+  readonly count?: number;
+  /** Wrong codes compared before a lock (default 5). */
+  readonly maxFailures?: number;
+  /** How long the lock lasts, in seconds (default 900). */
+  readonly lockSeconds?: number;
 }
 
 /** Options of {@link SecondFactor.challenge}. */
@@ -89,8 +105,21 @@ const optionsSchema = z.object({
   ttlSeconds: z.number().int().min(30).max(86_400).default(600),
   maxAttempts: z.number().int().min(1).max(100).default(5),
   resendAfterSeconds: z.number().int().min(0).max(3600).default(30),
+  maxSends: z.number().int().min(1).max(1000).default(10),
+  maxSendsWindowSeconds: z.number().int().min(60).max(7 * 86_400).default(3600),
+  recoveryCodes: z
+    .object({
+      count: z.number().int().min(4).max(50).default(10),
+      maxFailures: z.number().int().min(1).max(100).default(5),
+      lockSeconds: z.number().int().min(1).max(86_400).default(900),
+    })
+    .default({ count: 10, maxFailures: 5, lockSeconds: 900 }),
 });
-const userIdSchema = z.string().min(1, 'must not be empty').max(200);
+const userIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((v) => !/[\x00-\x1f\x7f]/.test(v), 'must not contain control characters');
 const challengeSchema = z.object({
   providerId: z.string().min(1).max(100),
   address: z.string().min(1).max(320).optional(),
@@ -110,6 +139,7 @@ const challengeSchema = z.object({
 export class SecondFactor {
   private readonly registry: ProviderRegistry;
   private readonly store: ChallengeStore;
+  private readonly recovery: RecoveryCodeStore | undefined;
   private readonly clock: Clock;
   private readonly templates: CodeTemplates;
   private readonly settings: z.output<typeof optionsSchema>;
@@ -120,7 +150,9 @@ export class SecondFactor {
       throw new TransportError('CONFIG_INVALID', 'registry must be a ProviderRegistry (createRegistry())', { field: 'registry' });
     }
     this.registry = options.registry;
-    this.store = options.storage === undefined ? this.registry.storage.challenges : guardStorage(options.storage).challenges;
+    const storage = options.storage === undefined ? this.registry.storage : guardStorage(options.storage);
+    this.store = storage.challenges;
+    this.recovery = storage.recoveryCodes;
     this.clock = options.clock ?? this.registry.clock;
     this.templates = mergeTemplates(options.templates);
     const { registry: _r, storage: _s, templates: _t, clock: _c, ...rest } = options;
@@ -131,11 +163,13 @@ export class SecondFactor {
    * Starts a second-factor check; the new challenge replaces the user's previous one.
    *
    * For a delivery provider: generates a code, stores its hash, then sends it. At most one code
-   * is delivered per user per `resendAfterSeconds`, however many calls race (also on other app
-   * instances): the store admits one challenge per resend window, the others are `RATE_LIMITED`
-   * with `details.retryAt` and `details.retryAfterSeconds`. A failed delivery removes its
-   * challenge again. For a verifier (TOTP): stores that the user's app is the factor; never
-   * throttled, and it keeps the resend window of a code delivered just before.
+   * is delivered per user *and channel* per `resendAfterSeconds` (so "no SMS? send it by
+   * e-mail" works at once), and at most `maxSends` per user per `maxSendsWindowSeconds` over all
+   * channels, however many calls race (also on other app instances): the store admits them in
+   * one atomic step, the others are `RATE_LIMITED` with `details.retryAt`,
+   * `details.retryAfterSeconds` and `details.reason` (`resend-window` or `send-limit`). A failed
+   * delivery removes its challenge and gives its window back. For a verifier (TOTP): stores
+   * that the user's app is the factor; never throttled, and the windows of delivered codes stay.
    */
   async challenge(userId: string, options: ChallengeOptions): Promise<ChallengeInfo> {
     const id = parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId');
@@ -146,9 +180,18 @@ export class SecondFactor {
     const to = this.checkAddress(provider, address);
     const code = randomCode(this.settings.codeLength);
     const state = this.newState(id, providerId, now, hashCode(code, binding(id, providerId)), iso(now + this.settings.resendAfterSeconds * 1000));
+    const windowMs = this.settings.maxSendsWindowSeconds * 1000;
     // Stored before sending: the store's throttle is what lets only one concurrent call deliver.
-    const start = await this.store.start(state, { now: iso(now), throttle: true });
-    if (start.status === 'throttled') throw rateLimited(start.current, now, providerId);
+    const start = await this.store.start(state, { now: iso(now), throttle: { key: provider.channel, maxSends: this.settings.maxSends, since: iso(now - windowMs) } });
+    if (start.status === 'throttled') {
+      throw rateLimited(start.current.resendAt, now, providerId, `a code was sent by ${provider.channel} moments ago`, { reason: 'resend-window', channel: provider.channel });
+    }
+    if (start.status === 'capped') {
+      throw rateLimited(iso(Date.parse(start.oldest) + windowMs), now, providerId, `${start.sends} codes were sent to this user within ${this.settings.maxSendsWindowSeconds} s`, {
+        reason: 'send-limit',
+        maxSends: this.settings.maxSends,
+      });
+    }
     return withRedaction([code], async () => {
       const messageId = await this.deliver(provider, state, { to, code, locale, signal: options.signal });
       await this.note(providerId, 'info', 'second-factor.challenge', 'one-time code sent', { userId: id, expiresAt: state.expiresAt });
@@ -205,6 +248,66 @@ export class SecondFactor {
     return this.store.delete(parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId'));
   }
 
+  /**
+   * Creates a new set of recovery codes for the user and returns them, the only time they are
+   * seen: show them once, for the user to keep for when the phone is lost. Only salted hashes
+   * are stored; the previous set stops working. Each code works once ({@link useRecoveryCode}).
+   * `UNSUPPORTED` when the storage has no `recoveryCodes` store.
+   */
+  async createRecoveryCodes(userId: string): Promise<string[]> {
+    const id = parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId');
+    const store = this.recoveryStore();
+    const codes = Array.from({ length: this.settings.recoveryCodes.count }, () => newRecoveryCode());
+    return withRedaction(codes, async () => {
+      await store.put({
+        userId: id,
+        codes: codes.map((code) => ({ id: randomUUID(), hash: hashCode(normalizeRecoveryCode(code)!, recoveryBinding(id)) })),
+        createdAt: iso(this.clock.now()),
+        failures: 0,
+      });
+      return codes;
+    });
+  }
+
+  /**
+   * Checks a recovery code instead of a second factor: `{ ok: true }` and the code is used up.
+   * Every code is counted before it is compared (`maxFailures` per lock, `locked` with
+   * `retryAt`), of concurrent uses of one code exactly one succeeds (`replayed` for the others),
+   * `not-enrolled` when the user has no codes left; malformed input is a `mismatch`. Never an
+   * exception for a wrong code. Ends a live challenge of the user. No event is recorded (the
+   * codes belong to no provider): audit-log a successful use in the host.
+   */
+  async useRecoveryCode(userId: string, code: string): Promise<CodeCheckResult> {
+    const id = parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId');
+    const store = this.recoveryStore();
+    const now = this.clock.now();
+    const { maxFailures, lockSeconds } = this.settings.recoveryCodes;
+    const attempt = await store.admitAttempt(id, { now: iso(now), maxFailures, lockUntil: iso(now + lockSeconds * 1000) });
+    if (attempt.status === 'none') return this.rejectRecovery('not-enrolled');
+    if (attempt.status === 'locked') return this.rejectRecovery('locked', attempt.lockedUntil);
+    const candidate = normalizeRecoveryCode(code);
+    // Every stored hash is computed, so the time taken does not tell which one matched.
+    let match: string | undefined;
+    for (const entry of attempt.set.codes) {
+      if (candidate !== undefined && codeMatches(candidate, recoveryBinding(id), entry.hash) && match === undefined) match = entry.id;
+    }
+    if (match === undefined) return this.rejectRecovery(attempt.set.lockedUntil === undefined ? 'mismatch' : 'locked', attempt.set.lockedUntil);
+    if (!(await store.consume(id, match))) return this.rejectRecovery('replayed');
+    await this.store.delete(id).catch(() => false);
+    return { ok: true };
+  }
+
+  /** How many unused recovery codes the user has (0 when none were created). */
+  async recoveryCodesLeft(userId: string): Promise<number> {
+    const set = await this.recoveryStore().get(parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId'));
+    return set?.codes.length ?? 0;
+  }
+
+  /** Deletes the user's recovery codes; false when there were none. */
+  async deleteRecoveryCodes(userId: string): Promise<boolean> {
+    return this.recoveryStore().delete(parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId'));
+  }
+
   // ---- internals -----------------------------------------------------------------------
 
   /** Hands the code to the verifier (TOTP) the challenge named; it does replay and lock-out. */
@@ -231,14 +334,13 @@ export class SecondFactor {
   }
 
   /**
-   * Records that the user's app is the factor. Not throttled (nothing is sent), but it keeps the
-   * resend window of a live delivered code, so alternating providers cannot deliver more often.
+   * Records that the user's app is the factor. Not throttled (nothing is sent); the resend
+   * windows of delivered codes are kept by the store apart from the live challenge, so switching
+   * to the app and back cannot deliver more often.
    */
   private async startVerifier(userId: string, provider: VerifierProvider, now: number): Promise<ChallengeInfo> {
-    const live = await this.store.get(userId);
-    const window = live && Date.parse(live.expiresAt) > now && Date.parse(live.resendAt) > now ? live.resendAt : iso(now);
-    const state = this.newState(userId, provider.id, now, DELEGATED, window);
-    await this.store.start(state, { now: iso(now), throttle: false });
+    const state = this.newState(userId, provider.id, now, DELEGATED, iso(now));
+    await this.store.start(state, { now: iso(now) });
     await this.note(provider.id, 'info', 'second-factor.challenge', 'challenge started; the authenticator app provides the code', { userId });
     return { providerId: provider.id, channel: provider.channel, delivered: false, expiresAt: state.expiresAt };
   }
@@ -249,7 +351,7 @@ export class SecondFactor {
     return { id: randomUUID(), userId, providerId, codeHash, sentAt: iso(now), expiresAt, resendAt, attempts: 0 };
   }
 
-  /** Sends the code; on failure removes this challenge (only this one), so none is left behind. */
+  /** Sends the code; on failure removes this challenge (only this one) and gives its resend window back. */
   private async deliver(provider: DeliveryProvider, state: ChallengeState, delivery: Delivery): Promise<string | undefined> {
     const { to, code, locale, signal } = delivery;
     try {
@@ -257,7 +359,7 @@ export class SecondFactor {
       const { messageId } = await this.registry.send(provider.id, message, { redact: [code], ...(signal ? { signal } : {}) });
       return messageId;
     } catch (cause) {
-      await this.store.delete(state.userId, state.id).catch(() => false);
+      await this.store.delete(state.userId, state.id, { release: true }).catch(() => false);
       throw cause;
     }
   }
@@ -287,6 +389,16 @@ export class SecondFactor {
     return provider.capabilities.message === 'email'
       ? { to, subject: render(template.subject, values), text: render(template.email, values) }
       : { to, text: render(template.text, values) };
+  }
+
+  private recoveryStore(): RecoveryCodeStore {
+    if (!this.recovery) throw new TransportError('UNSUPPORTED', 'the storage has no recoveryCodes store (an optional part of the storage contract)', { field: 'storage.recoveryCodes' });
+    return this.recovery;
+  }
+
+  /** A refused recovery code. No event: recovery codes belong to no provider, the host audits their use. */
+  private rejectRecovery(reason: CodeRejection, retryAt?: string): CodeCheckResult {
+    return { ok: false, reason, ...(retryAt === undefined ? {} : { retryAt }) };
   }
 
   private async reject(providerId: string | undefined, userId: string, reason: CodeRejection): Promise<CodeCheckResult> {
@@ -323,14 +435,18 @@ function matches(state: ChallengeState, candidate: unknown): boolean {
   );
 }
 
-/** The `RATE_LIMITED` error of a challenge inside the resend window of `current`. */
-function rateLimited(current: ChallengeState, now: number, providerId: string): TransportError {
-  const retryAt = current.resendAt;
+/** The `RATE_LIMITED` error of a challenge refused until `retryAt`. */
+function rateLimited(retryAt: string, now: number, providerId: string, why: string, details: Record<string, unknown>): TransportError {
   const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(retryAt) - now) / 1000));
-  return new TransportError('RATE_LIMITED', `a code was sent moments ago; request a new one in ${retryAfterSeconds} s`, {
+  return new TransportError('RATE_LIMITED', `${why}; request a new one in ${retryAfterSeconds} s`, {
     providerId,
-    details: { retryAt, retryAfterSeconds },
+    details: { retryAt, retryAfterSeconds, ...details },
   });
+}
+
+/** What a recovery code hash is bound to: the user (not a provider: the codes work whatever the factor). */
+function recoveryBinding(userId: string): string {
+  return JSON.stringify(['recovery', userId]);
 }
 
 /** What a code hash is bound to, so it cannot be moved to another user or provider. */

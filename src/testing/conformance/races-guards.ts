@@ -81,20 +81,41 @@ type Start = { readonly status: string; readonly current?: string };
 
 const challengeStart: RaceScenario<Start> = {
   id: 'challenges.start-throttled',
-  rule: 'of many concurrent throttled starts inside one resend window exactly one is started',
+  rule: 'of many concurrent throttled starts with one key inside one resend window exactly one is started',
   async setup() {},
   async call(s, index) {
-    const r = await s.challenges.start(challengeState({ id: `c${index}` }), { now: at(0), throttle: true });
-    return r.status === 'throttled' ? { status: r.status, current: r.current.id } : { status: r.status };
+    const r = await s.challenges.start(challengeState({ id: `c${index}` }), { now: at(0), throttle: { key: 'sms', maxSends: 1000, since: at(-3600) } });
+    return r.status === 'throttled' ? { status: r.status, current: r.current.challengeId } : { status: r.status };
   },
   async verify(s, outcomes) {
-    const rule = 'Atomic: with `throttle` ... of many concurrent starts inside one resend window exactly one is `started`';
+    const rule = 'So of many concurrent starts with one key inside one resend window exactly one is `started`';
     const clause = (problem: string) => ({ method: 'challenges.start', problem, rule });
     const winner = outcomes.findIndex((o) => o.status === 'started');
     expectSame(count(outcomes, 'started'), 1, clause(`not exactly one of ${outcomes.length} concurrent throttled starts was started`));
     expectSame((await s.challenges.get('u1'))?.id, `c${winner}`, clause("the stored challenge is not the started caller's"));
     const shown = outcomes.find((o) => o.status === 'throttled' && o.current !== `c${winner}`);
-    expectThat(shown === undefined, clause('a throttled caller was shown another challenge than the started one'), shown);
+    expectThat(shown === undefined, clause('a throttled caller was shown another send than the started one'), shown);
+  },
+};
+
+const CAP = 3;
+
+const challengeCap: RaceScenario<Start> = {
+  id: 'challenges.start-capped',
+  rule: `with maxSends ${CAP}, exactly ${CAP} of many concurrent starts with distinct keys are started (all of them when fewer call)`,
+  async setup() {},
+  async call(s, index) {
+    const r = await s.challenges.start(challengeState({ id: `c${index}` }), { now: at(0), throttle: { key: `k${index}`, maxSends: CAP, since: at(-3600) } });
+    return { status: r.status };
+  },
+  async verify(s, outcomes) {
+    const rule = 'and of many with any keys at most `maxSends` are, also across processes';
+    const clause = (problem: string) => ({ method: 'challenges.start', problem, rule });
+    const n = Math.min(CAP, outcomes.length);
+    expectSame(count(outcomes, 'started'), n, clause(`not exactly ${n} of ${outcomes.length} concurrent starts with distinct keys were started`));
+    expectSame(count(outcomes, 'capped'), outcomes.length - n, clause('the starts not started were not all capped'));
+    const after = await s.challenges.start(challengeState({ id: 'late' }), { now: at(1), throttle: { key: 'late', maxSends: CAP, since: at(-3600) } });
+    expectSame(after.status === 'capped' ? after.sends : n, n, clause('the recorded sends are not the started ones'));
   },
 };
 
@@ -102,7 +123,7 @@ const challengeAdmission: RaceScenario<Admission> = {
   id: 'challenges.admitAttempt-max-attempts',
   rule: `with maxAttempts ${MAX}, exactly ${MAX} of many concurrent codes are admitted for comparison`,
   async setup(s) {
-    await s.challenges.start(challengeState(), { now: at(0), throttle: false });
+    await s.challenges.start(challengeState(), { now: at(0) });
   },
   async call(s) {
     const r = await s.challenges.admitAttempt('u1', 'c1', MAX);
@@ -123,7 +144,7 @@ const challengeDelete: RaceScenario<boolean> = {
   id: 'challenges.delete-one-challenge',
   rule: 'of racing deletes of one challenge exactly one wins',
   async setup(s) {
-    await s.challenges.start(challengeState(), { now: at(0), throttle: false });
+    await s.challenges.start(challengeState(), { now: at(0) });
   },
   call: (s) => s.challenges.delete('u1', 'c1'),
   async verify(s, outcomes) {
@@ -140,6 +161,7 @@ export const guardRaceScenarios: readonly RaceScenario[] = [
   totpAdmission,
   totpPut,
   challengeStart,
+  challengeCap,
   challengeAdmission,
   challengeDelete,
 ];
