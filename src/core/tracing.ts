@@ -10,13 +10,17 @@ export type SpanAttributes = Record<string, string | number | boolean>;
 
 /** The part of an OpenTelemetry `Span` used here (structural: no dependency on the API package). */
 export interface SpanLike {
+  /** Adds an attribute (the message id, `error.type`). */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Marks the span failed (`code` 2 = ERROR). */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Ends the span. */
   end(): void;
 }
 
 /** The part of an OpenTelemetry `Tracer` used here. */
 export interface TracerLike {
+  /** Starts a span, runs `fn` with it and returns what `fn` returns. */
   startActiveSpan<T>(name: string, options: { kind?: number; attributes?: SpanAttributes }, fn: (span: SpanLike) => T): T;
 }
 
