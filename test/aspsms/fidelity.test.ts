@@ -248,3 +248,28 @@ describe('the mock answers in the SOAP version it was asked in, and faults what 
     });
   });
 });
+
+describe('the README StatusCode mapping is the code', () => {
+  it('every code named in the README maps as it says, unknown ones are not retryable', async () => {
+    const { statusError } = await import('../../src/providers/aspsms/index.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('**Results are parsed, never the HTTP status alone**');
+    const bullet = readme.slice(start, readme.indexOf('\n- ', start)).replace(/\s+/g, ' ');
+    const segments = bullet.slice(bullet.indexOf('Codes ')).split(';');
+    let checked = 0;
+    for (const segment of segments) {
+      const mapping = /^(.*)→ `([A-Z_]+)`(.*)$/.exec(segment.trim());
+      if (!mapping) continue;
+      const retryable = /not retryable/.test(mapping[3]!) ? false : /retryable/.test(mapping[3]!) ? true : undefined;
+      const numbers = [...mapping[1]!.matchAll(/(\d+)(?:-(\d+))?/g)].flatMap(([, a, b]) => Array.from({ length: Number(b ?? a) - Number(a) + 1 }, (_, i) => Number(a) + i));
+      const codes = /unknown/.test(mapping[1]!) ? [26, 27, 99] : numbers;
+      for (const status of codes) {
+        const error = statusError(status, 'SendTextSMS');
+        expect({ status, code: error.code }).toEqual({ status, code: mapping[2] });
+        if (retryable !== undefined) expect({ status, retryable: error.retryable }).toEqual({ status, retryable });
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(20);
+  });
+});
