@@ -13,7 +13,7 @@ describe('examples/postgres.ts', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'tk-example-pg-')), 'data');
     const env = { ...process.env, TK_KEY: generateSecretKey(), DATABASE_URL: '' };
     const run = () => JSON.parse(execFileSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'examples/postgres.ts'), dir], { cwd: root, env }).toString()) as Record<string, unknown>;
-    expect(run()).toEqual({ driver: 'pglite', schemaVersion: 2, providers: 1, accepted: ['+41791234567'], sent: 1 });
-    expect(run()).toEqual({ driver: 'pglite', schemaVersion: 2, providers: 1, accepted: ['+41791234567'], sent: 2 });
+    expect(run()).toEqual({ driver: 'pglite', schemaVersion: 3, providers: 1, accepted: ['+41791234567'], sent: 1 });
+    expect(run()).toEqual({ driver: 'pglite', schemaVersion: 3, providers: 1, accepted: ['+41791234567'], sent: 2 });
   });
 });
