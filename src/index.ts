@@ -62,6 +62,7 @@ export { SecretBox, generateSecretKey, userSecretContext } from './core/secrets.
 export type { SecretKeys, SecretKeyMaterial, SealContext } from './core/secrets.js';
 export type { EventLevel, EventSeverity, ProviderEvent, LogEntry, Logger, ProviderEvents } from './core/events.js';
 export { parseWith } from './core/validation.js';
+export type { StandardSchemaV1, StandardResult } from './core/validation.js';
 export { memoryStorage } from './storage/memory.js';
 export type { MemoryStorageOptions } from './storage/memory.js';
 export type {

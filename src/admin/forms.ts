@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isZodSchema } from '../core/validation.js';
 import { localize } from './locale.js';
 import { BUILT_IN_TEXTS } from './texts.js';
 import type { AdminLocale, AdminProviderType, LocalizedText, TypeTexts } from './types.js';
@@ -101,7 +102,9 @@ export function humanize(key: string): string {
 }
 
 /** The JSON Schema (input side) of a zod schema; parts JSON Schema cannot express become `{}`. */
-export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+export function jsonSchemaOf(schema: unknown): JsonSchema {
+  // A host type validated by another Standard Schema library has no zod schema to describe.
+  if (!isZodSchema(schema)) return {};
   try {
     return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   } catch {

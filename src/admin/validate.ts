@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isZodSchema } from '../core/validation.js';
 import { HttpError } from './http.js';
 import type { AdminLocale, AdminProviderType } from './types.js';
 
@@ -144,5 +145,6 @@ export function validate(schema: z.ZodType, value: unknown, prefix: string, loca
 
 /** Validates a provider configuration with its type's schema. */
 export function validateConfig(type: AdminProviderType, config: unknown, locale: AdminLocale): void {
-  validate(type.configSchema, config, 'config', locale);
+  // Other Standard Schema validators may be async: the registry validates those on create/update.
+  if (isZodSchema(type.configSchema)) validate(type.configSchema, config, 'config', locale);
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { StandardSchemaV1 } from './validation.js';
 import type { ProviderEvents } from './events.js';
 import type { Balance, EmailMessage, MessageShape, SendResult, TestStep, TextMessage } from './messages.js';
 import type { SecretBox } from './secrets.js';
@@ -143,8 +144,12 @@ export interface ProviderType<C = unknown, F extends string = string, P extends 
   readonly kind: P['kind'];
   /** The channel, or a function of the config for types that serve any channel. */
   readonly channel: Channel | ((config: C) => Channel);
-  /** Validates the non-secret configuration; defaults are applied by the schema. */
-  readonly configSchema: z.ZodType<C>;
+  /**
+   * Validates the non-secret configuration; defaults are applied by the schema. zod for the
+   * built-ins (the admin console makes forms from zod schemas); a host type may use any
+   * Standard Schema validator (zod 3, valibot, arktype, ...).
+   */
+  readonly configSchema: z.ZodType<C> | StandardSchemaV1<unknown, C>;
   /** Names of the secret fields (stored sealed, set with `setSecret`). */
   readonly secretFields: readonly F[];
   /** Builds a live provider. May throw CONFIG_INVALID (e.g. a required secret is not set). */

@@ -20,7 +20,7 @@ import {
 } from '../core/provider.js';
 import { generateSecretKey, SecretBox } from '../core/secrets.js';
 import { autoTracer, inSpan, type TracerLike } from '../core/tracing.js';
-import { parseWith } from '../core/validation.js';
+import { parseWith, validateWith } from '../core/validation.js';
 import { guardStorage } from '../storage/guard.js';
 import { memoryStorage } from '../storage/memory.js';
 import type { DefaultEntry, DeliveryStatus, EventQuery, ProviderRecord, TransportStorage, UsageRef } from '../storage/types.js';
@@ -189,7 +189,7 @@ export class ProviderRegistry {
     const input = requiredObjectArg<CreateProviderInput>(arg, 'input');
     const type = this.#typeOf(input.type);
     const id = input.id === undefined ? randomUUID() : parseWith(idSchema, input.id, 'CONFIG_INVALID', 'id');
-    const config = this.#config(type, input.config ?? {}, undefined);
+    const config = await this.#config(type, input.config ?? {}, undefined);
     const name = parseWith(nameSchema, input.name ?? type.type, 'CONFIG_INVALID', 'name');
     const eventLevel = parseWith(eventLevelSchema, input.eventLevel ?? this.#defaultEventLevel, 'CONFIG_INVALID', 'eventLevel');
     const secrets: Record<string, string> = {};
@@ -234,9 +234,9 @@ export class ProviderRegistry {
    */
   async update(id: string, arg: UpdateProviderInput): Promise<ProviderInfo> {
     const patch = requiredObjectArg<UpdateProviderInput>(arg, 'patch');
-    const saved = await this.#change(id, patch.expectedVersion, (record) => {
+    const saved = await this.#change(id, patch.expectedVersion, async (record) => {
       const type = this.#typeOf(record.type);
-      const config = patch.config === undefined ? record.config : this.#config(type, { ...record.config, ...optionsArg(patch.config, 'patch.config') }, id);
+      const config = patch.config === undefined ? record.config : await this.#config(type, { ...record.config, ...optionsArg(patch.config, 'patch.config') }, id);
       return {
         ...record,
         name: patch.name === undefined ? record.name : parseWith(nameSchema, patch.name, 'CONFIG_INVALID', 'name', id),
@@ -617,7 +617,7 @@ export class ProviderRegistry {
 
   async #build(record: ProviderRecord): Promise<Live> {
     const type = this.#typeOf(record.type);
-    const config = parseWith(type.configSchema, record.config, 'CONFIG_INVALID', 'config', record.id);
+    const config = await validateWith(type.configSchema, record.config, 'CONFIG_INVALID', 'config', record.id);
     const secrets: Record<string, string> = {};
     for (const [field, sealed] of Object.entries(record.secrets)) {
       try {
@@ -690,11 +690,11 @@ export class ProviderRegistry {
    * Read-modify-write of a record. With `expectedVersion` one attempt (CONFLICT when stale);
    * without, a concurrent change is read again and `change` re-applied to it.
    */
-  async #change(id: string, expectedVersion: number | undefined, change: (record: ProviderRecord) => ProviderRecord): Promise<ProviderRecord> {
+  async #change(id: string, expectedVersion: number | undefined, change: (record: ProviderRecord) => ProviderRecord | Promise<ProviderRecord>): Promise<ProviderRecord> {
     this.#assertOpen();
     for (let attempt = 1; ; attempt += 1) {
       const record = await this.#record(id);
-      const next = { ...change(record), version: (expectedVersion ?? record.version) + 1, updatedAt: this.#nowIso() };
+      const next = { ...(await change(record)), version: (expectedVersion ?? record.version) + 1, updatedAt: this.#nowIso() };
       try {
         await this.storage.providers.update(next, expectedVersion ?? record.version);
         this.#records.forget(id);
@@ -710,8 +710,8 @@ export class ProviderRegistry {
    * A config validated by its type; keys the schema does not know are refused, not dropped
    * (a typo such as `prot: 2525` would otherwise store a provider on the default port).
    */
-  #config(type: AnyProviderType, input: unknown, providerId: string | undefined): Record<string, unknown> {
-    const config = parseWith(type.configSchema, optionsArg(input, 'config'), 'CONFIG_INVALID', 'config', providerId) as Record<string, unknown>;
+  async #config(type: AnyProviderType, input: unknown, providerId: string | undefined): Promise<Record<string, unknown>> {
+    const config = (await validateWith(type.configSchema, optionsArg(input, 'config'), 'CONFIG_INVALID', 'config', providerId)) as Record<string, unknown>;
     const [unknown] = droppedKeys(input, config);
     if (unknown !== undefined) {
       const shape = (type.configSchema as { shape?: Record<string, unknown> }).shape;

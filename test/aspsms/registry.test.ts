@@ -10,7 +10,7 @@ import {
   type LogEntry,
   type ProviderEvents,
 } from '../../src/index.js';
-import { aspsms, isAspsmsProvider, type AspsmsConfig } from '../../src/providers/aspsms/index.js';
+import { aspsms, aspsmsConfigSchema, isAspsmsProvider, type AspsmsConfig } from '../../src/providers/aspsms/index.js';
 import { startAspsmsMock, type AspsmsMock } from '../../src/testing/index.js';
 import { PASSWORD, USER_KEY } from './setup.js';
 
@@ -153,7 +153,7 @@ describe('ASPSMS through the registry', () => {
       redact: (text) => text,
     };
     const type = aspsms();
-    const config = type.configSchema.parse({ userKey: USER_KEY, originator: 'Shop', serviceUrl: mock.url }) as AspsmsConfig;
+    const config = aspsmsConfigSchema.parse({ userKey: USER_KEY, originator: 'Shop', serviceUrl: mock.url }) as AspsmsConfig;
     const provider = await type.create(config, { password: PASSWORD }, {
       providerId: 'raw',
       name: 'raw',

@@ -41,7 +41,7 @@ const PINNED: Readonly<Record<string, Surface>> = {
       'RecoveryAttempt', 'RecoveryCodeSet', 'RecoveryCodeStore', 'RegistryOptions', 'RegistrySendOptions',
       'RegistryStats', 'RetryPolicy', 'RotationReport', 'RotationSkip', 'Route', 'RouteStrategy', 'RoutedSendResult',
       'SealContext', 'SecretKeyMaterial', 'SecretKeys', 'SecretValues', 'SendAttempt', 'SendOptions', 'SendResult',
-      'SentMessage', 'SpanAttributes', 'SpanLike', 'StorageChange', 'TestOptions', 'TestReport', 'TestStep',
+      'SentMessage', 'SpanAttributes', 'SpanLike', 'StandardResult', 'StandardSchemaV1', 'StorageChange', 'TestOptions', 'TestReport', 'TestStep',
       'TextMessage', 'TotpAttempt', 'TotpAttemptRule', 'TotpStore', 'TotpUserState', 'TracerLike', 'TransportErrorCode',
       'TransportErrorOptions', 'TransportProvider', 'TransportStorage', 'UpdateProviderInput', 'UpstreamDetail',
       'UsageRef', 'UsageStore', 'VerifierProvider', 'VerifyInfo',

@@ -122,3 +122,50 @@ describe('every input gets a coded error', () => {
     );
   });
 });
+
+describe('host provider types with any Standard Schema validator', () => {
+  it('validates a non-zod (async) schema on create, update and build, naming the field', async () => {
+    // A Standard Schema v1 validator written by hand, as valibot or arktype would provide.
+    const schema = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'handmade',
+        async validate(value: unknown) {
+          const v = value as { endpoint?: unknown };
+          if (typeof v?.endpoint !== 'string' || !v.endpoint.startsWith('https://')) return { issues: [{ message: 'must be an https URL', path: [{ key: 'endpoint' }] }] };
+          return { value: { endpoint: v.endpoint } };
+        },
+      },
+    };
+    const sent: string[] = [];
+    const registry = createRegistry({
+      types: [
+        {
+          type: 'webhook',
+          kind: 'delivery',
+          channel: 'push',
+          configSchema: schema,
+          secretFields: [],
+          create: (config: { endpoint: string }, _secrets, context) => ({
+            kind: 'delivery',
+            id: context.providerId,
+            type: 'webhook',
+            channel: 'push',
+            capabilities: { message: 'text', balance: false, unicode: true, attachments: false, deliveryReceipts: false, multipleRecipients: false },
+            validateAddress: (a: string) => ({ ok: true, normalized: a }),
+            async send(message) {
+              sent.push(`${config.endpoint} ${String(message.to)}`);
+              return { providerId: context.providerId, accepted: [String(message.to)], rejected: [] };
+            },
+            async close() {},
+          }),
+        },
+      ],
+    });
+    await expect(registry.create({ type: 'webhook', config: { endpoint: 'http://plain' } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'config.endpoint', message: expect.stringContaining('must be an https URL') });
+    const p = await registry.create({ type: 'webhook', config: { endpoint: 'https://hooks.example/a' } });
+    await expect(registry.update(p.id, { config: { endpoint: 'ftp://x' } })).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'config.endpoint' });
+    await registry.send(p.id, { to: 'device-1', text: 'hi' });
+    expect(sent).toEqual(['https://hooks.example/a device-1']);
+  });
+});
