@@ -10,6 +10,8 @@ import forge from 'node-forge';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmailMessage, ProviderRegistry } from '../../src/index.js';
 import { checkCertificate, normalizeSerial } from '../../src/providers/smtp/index.js';
+import { createTransport } from 'nodemailer';
+import { aiosmtpdAvailable, startAiosmtpd, type AiosmtpdPeer } from './helpers/aiosmtpd.js';
 import { splitSigned } from './helpers/mime.js';
 import { startSmtpTestServer, type SmtpTestServer } from './helpers/peer.js';
 import { createTestPki, opensslVerify, pkcs12Of, type TestPki } from './helpers/pki.js';
@@ -387,5 +389,46 @@ describe('the default EHLO name is this host’s name', () => {
     const named = await provider(plain({ ehloName: 'relay-client.example.test' }));
     await sent(named, { text: 'ehlo' });
     expect(peer.received.at(-1)!.ehlo).toBe('relay-client.example.test');
+  });
+});
+
+if (!aiosmtpdAvailable) console.warn('[smtp fidelity] aiosmtpd is not installed (apt-get install -y python3-aiosmtpd): the second-peer tests are skipped');
+
+// In CI (.ci/run installs it) the peer must run; elsewhere it is skipped with a notice.
+describe.runIf(aiosmtpdAvailable || process.env.CI === 'true')('a second SMTP server: aiosmtpd (refuses lines over 1000 octets)', () => {
+  let aio: AiosmtpdPeer;
+  beforeAll(async () => {
+    aio = await startAiosmtpd();
+  });
+  afterAll(async () => aio?.close());
+
+  const config = (over: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port: aio.port, starttls: 'off' as const, from: 'alice@example.test', ...over });
+  const signer = () => provider(config({ smime: { serialNumber: pki.alice.serial } }), { smimePkcs12: pki.bundle, smimePassphrase: 'p12-Pass!phrase-9d1c' });
+  async function viaAio(id: string, message: Partial<EmailMessage>): Promise<Buffer> {
+    const before = aio.messages().length;
+    await registry.send(id, { to: 'bob@example.test', subject: 's', ...message } as EmailMessage);
+    return aio.messages()[before]!;
+  }
+
+  it('it refuses the header line nodemailer alone would send; the provider refuses it before connecting instead', async () => {
+    const raw = createTransport({ host: '127.0.0.1', port: aio.port, ignoreTLS: true });
+    const refused = await raw.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 's', text: 't', headers: { 'X-Token': 'T'.repeat(1500) } }).catch((e: unknown) => e);
+    raw.close();
+    expect(refused).toMatchObject({ responseCode: 500, response: expect.stringContaining('Line too long') });
+    const before = aio.messages().length;
+    const error = await rejectionOf(registry.send(await provider(config()), { to: 'b@example.test', subject: 's', text: 't', headers: { 'X-Token': 'T'.repeat(1500) } }));
+    expect(error).toMatchObject({ code: 'MESSAGE_INVALID', field: 'message.headers.X-Token' });
+    expect(aio.messages()).toHaveLength(before);
+  });
+
+  it('takes a signed message with a 998-character subject, fragile lines and text attachments; openssl verifies what it received, also after mbox escaping', async () => {
+    const subject = `S${'y'.repeat(996)}E`;
+    const attachment = { filename: 'notes.txt', content: 'one\ntwo\n', contentType: 'text/plain' };
+    const raw = await viaAio(await signer(), { subject, text: 'From the desk of Alice  \nregards\t\n', attachments: [attachment] });
+    expect(opensslVerify(pki, raw).ok).toBe(true);
+    expect(opensslVerify(pki, Buffer.from(raw.toString('latin1').replace(/^From /gm, '>From '), 'latin1')).ok).toBe(true);
+    const parsed = await simpleParser(raw);
+    expect(parsed.subject).toBe(subject);
+    expect(parsed.attachments.find((a) => a.filename === 'notes.txt')!.content.toString()).toBe('one\ntwo\n');
   });
 });
