@@ -40,5 +40,5 @@ describe('postgresStorage on PGlite with a data directory', () => {
     expect((await reopened.get(p.id)).secrets).toEqual({ password: { set: true } });
     expect((await reopened.test(p.id)).ok).toBe(true);
     await reopened.close();
-  });
+  }, 180_000); // PGlite starts in seconds, slower on a loaded machine
 });
