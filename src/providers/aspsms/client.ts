@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import util from 'node:util';
 import type { Client as SoapClient, WSDL } from 'soap';
 import { TransportError } from '../../core/errors.js';
 import { REDACTED, Redactor, type ProviderEvents } from '../../core/events.js';
@@ -13,7 +14,7 @@ export interface AspsmsClientOptions {
   readonly timeoutMs: number;
   readonly providerId: string;
   readonly events: ProviderEvents;
-  /** Values that must never appear in a log or error (the password). */
+  /** Values that must never appear in a log or error (the password and the UserKey). */
   readonly secrets: readonly string[];
   /** Host-supplied agents (proxy, custom CA); when absent the client owns keep-alive agents. */
   readonly httpAgent?: http.Agent;
@@ -21,11 +22,11 @@ export interface AspsmsClientOptions {
 }
 
 /**
- * Replaces the Password element and every secret value (also XML-escaped or URL-encoded) in a
+ * Replaces the Password and UserKey elements and every secret value (also XML-escaped or URL-encoded) in a
  * SOAP envelope or text. The provider does this itself, before any recorder sees the text.
  */
 export function redactSoap(text: string, secrets: readonly string[]): string {
-  return new Redactor(secrets).text(text.replace(/(<(?:\w+:)?Password(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?Password>)/g, `$1${REDACTED}$2`));
+  return new Redactor(secrets).text(text.replace(/(<(?:\w+:)?(Password|UserKey)(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?\2>)/g, `$1${REDACTED}$3`));
 }
 
 let parsedWsdl: Promise<WSDL> | undefined;
@@ -81,6 +82,11 @@ export class AspsmsSoapClient {
 
   /** The `soap` client, built on the first call (loading `soap` then, not at import or provider build). */
   private soapClient: Promise<SoapClient> | undefined;
+
+  /** Prints the endpoint only: the options hold the credentials and the `soap` client the last envelope. */
+  [util.inspect.custom](): string {
+    return `AspsmsSoapClient { endpoint: ${JSON.stringify(this.options.endpoint)} }`;
+  }
 
   private constructor(private readonly options: AspsmsClientOptions) {
     this.ownsAgents = options.httpAgent === undefined && options.httpsAgent === undefined;

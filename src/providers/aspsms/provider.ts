@@ -120,7 +120,8 @@ export async function createAspsmsProvider(
     timeoutMs: config.timeoutMs,
     providerId,
     events,
-    secrets: [password],
+    // The UserKey is half of the credential: redacted like the password.
+    secrets: [password, config.userKey],
     ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
     ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import util from 'node:util';
 import { abortedError, sleep } from '../../core/abort.js';
 import { TransportError, type TransportErrorCode } from '../../core/errors.js';
 import { Redactor } from '../../core/events.js';
@@ -96,6 +97,11 @@ const ID = /^[A-Z0-9*][A-Z0-9]{7}$/;
 export class GatewayClient {
   private readonly base: URL;
   private readonly redactor: Redactor;
+
+  /** Prints the gateway and its ID only: the options hold the API secret. */
+  [util.inspect.custom](): string {
+    return `GatewayClient { base: ${JSON.stringify(this.base.href)}, gatewayId: ${JSON.stringify(this.options.gatewayId)} }`;
+  }
 
   constructor(private readonly options: GatewayClientOptions) {
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
