@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,5 +123,94 @@ describe('receiving callbacks', () => {
     const container = padContainer(0x01, new TextEncoder().encode('x'));
     expect(await rejection(p.receive(rawCallback(s, 'ECHOECHO', container, 'STRANGER')))).toMatchObject({ code: 'INVALID_RECIPIENT', upstream: { status: 404 } });
     expect(await rejection(p.receive(rawCallback(s, 'MALLORY1', container, 'ECHOECHO')))).toMatchObject({ code: 'MESSAGE_INVALID', details: { reason: 'bad-box' } });
+  });
+});
+
+describe('the callback endpoint under hostile input and failing host callbacks', () => {
+  /** Serves a handler on 127.0.0.1 and returns its URL. */
+  async function serve(handler: ReturnType<typeof createCallbackHandler>): Promise<string> {
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/threema`;
+  }
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+
+  it('answers every request although onError and onMessage throw, and nothing is left unhandled', async () => {
+    s = await setup();
+    const provider = await s.provider();
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const url = await serve(
+        createCallbackHandler({
+          receive: (body) => provider.receive(body),
+          onMessage: async () => {
+            throw new Error('database down');
+          },
+          onError: () => {
+            throw new Error('the error reporter fails too');
+          },
+        }),
+      );
+      const post = async (body: string) => {
+        const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        await res.body.dump();
+        return res.statusCode;
+      };
+      expect(await post('from=ECHOECHO&mac=00')).toBe(400);
+      expect(await s.gateway.postCallback(url, 'ECHOECHO', { type: 'text', text: 'handler fails' })).toBe(500);
+      // A synchronous throw in receive() and onMessage is answered the same way.
+      server!.removeAllListeners('request');
+      server!.on(
+        'request',
+        createCallbackHandler({
+          receive: () => {
+            throw new Error('sync failure');
+          },
+          onMessage: () => undefined,
+          onError: () => {
+            throw new Error('again');
+          },
+        }),
+      );
+      expect(await post('x=1')).toBe(400);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('answers 408 to a body that does not arrive within bodyTimeoutMs, and tells onError', async () => {
+    const errors: TransportError[] = [];
+    const url = await serve(
+      createCallbackHandler({
+        receive: () => Promise.reject(new Error('never called')),
+        onMessage: () => undefined,
+        onError: (e) => errors.push(e),
+        bodyTimeoutMs: 200,
+      }),
+    );
+    const { hostname, port } = new URL(url);
+    const started = Date.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: hostname, port, path: '/threema', method: 'POST', headers: { 'content-length': '1000', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('from=ECHO'); // and then nothing more
+    });
+    expect(status).toBe(408);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(errors).toMatchObject([{ code: 'TIMEOUT' }]);
+  });
+
+  it('refuses a bad bodyTimeoutMs or maxBodyBytes with a coded error', () => {
+    const base = { receive: () => Promise.reject(new Error('x')), onMessage: () => undefined };
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) {
+      expect(() => createCallbackHandler({ ...base, bodyTimeoutMs: bad })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'bodyTimeoutMs' }));
+      expect(() => createCallbackHandler({ ...base, maxBodyBytes: bad })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'maxBodyBytes' }));
+    }
   });
 });

@@ -141,58 +141,110 @@ export async function receiveCallback(input: CallbackInput, options: ReceiveCall
   return openCallback(callback, sharedKey(publicKey, privateKey, callback.from));
 }
 
+/** Default time a callback body may take to arrive, in milliseconds. */
+const CALLBACK_BODY_TIMEOUT_MS = 10_000;
+
 /** Options of {@link createCallbackHandler}. */
 export interface CallbackHandlerOptions {
   /** Verifies and decrypts a body, e.g. `(body) => provider.receive(body)`. */
   receive(body: Uint8Array): Promise<ThreemaReceivedMessage>;
-  /** Handles a message; when it throws, the gateway gets a 500 and may deliver again. */
+  /**
+   * Handles a message; when it throws, the gateway gets a 500 and may deliver again. A replayed
+   * valid callback (the same `messageId`) is handed over again: de-duplicate by `messageId`.
+   */
   onMessage(message: ThreemaReceivedMessage): Promise<void> | void;
-  /** Told about refused callbacks (bad MAC, bad box, ...) and failing handlers. */
+  /** Told about refused callbacks (bad MAC, bad box, ...), failing handlers and slow bodies; an error it throws is ignored. */
   onError?(error: TransportError): void;
   /** Largest accepted body in bytes (default {@link MAX_CALLBACK_BYTES}). */
   readonly maxBodyBytes?: number;
+  /**
+   * Milliseconds the whole body may take to arrive (default 10 000, 10 seconds);
+   * a slower request gets a 408 and its connection is closed, whatever the server's own timeouts.
+   */
+  readonly bodyTimeoutMs?: number;
 }
 
 /**
  * A `node:http` request listener for the gateway's callback URL: reads the form with a size
- * cap, answers 200 after `onMessage` succeeded, a bare 400 for any invalid callback (no detail
- * helps an attacker), 413 for an oversized body, 405 for anything but POST.
+ * cap and a deadline, answers 200 after `onMessage` succeeded, a bare 400 for any invalid
+ * callback (no detail helps an attacker), 413 for an oversized body, 408 for a body that does
+ * not arrive within `bodyTimeoutMs`, 405 for anything but POST. No host callback can crash the
+ * process: a throwing `onMessage` is a 500, a throwing `onError` is ignored, and every request
+ * gets an answer. The handler does not de-duplicate: a replayed valid callback reaches
+ * `onMessage` again, so de-duplicate by `messageId`.
  */
 export function createCallbackHandler(options: CallbackHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const max = options.maxBodyBytes ?? MAX_CALLBACK_BYTES;
+  const deadline = options.bodyTimeoutMs ?? CALLBACK_BODY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(max) || max < 1) throw new TransportError('CONFIG_INVALID', 'maxBodyBytes must be a positive integer', { field: 'maxBodyBytes' });
+  if (!Number.isSafeInteger(deadline) || deadline < 1 || deadline > 2_147_483_647) {
+    throw new TransportError('CONFIG_INVALID', 'bodyTimeoutMs must be a positive integer of milliseconds', { field: 'bodyTimeoutMs' });
+  }
   const reply = (res: ServerResponse, status: number) => {
-    if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' }).end(String(status));
+    try {
+      if (!res.headersSent && !res.destroyed) res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' }).end(String(status));
+    } catch {
+      res.destroy();
+    }
+  };
+  const notify = (cause: unknown) => {
+    try {
+      options.onError?.(asError(cause));
+    } catch {
+      // The host's error callback failed: nothing is left to tell, and the request is answered anyway.
+    }
   };
   return (req, res) => {
     if (req.method !== 'POST') return reply(res, 405);
     const chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      notify(new TransportError('TIMEOUT', `callback body did not arrive within ${deadline} ms`, { retryable: false }));
+      reply(res, 408);
+      req.destroy();
+    }, deadline);
+    timer.unref?.();
+    const finish = () => {
+      done = true;
+      clearTimeout(timer);
+    };
     req.on('data', (chunk: Buffer) => {
+      if (done) return;
       size += chunk.length;
       if (size > max) {
+        finish();
         reply(res, 413);
         req.destroy();
       } else chunks.push(chunk);
     });
-    req.on('error', () => reply(res, 400));
+    req.on('error', () => {
+      if (done) return;
+      finish();
+      reply(res, 400);
+    });
+    req.on('close', () => clearTimeout(timer));
     req.on('end', () => {
-      if (size > max) return;
+      if (done) return;
+      finish();
       void (async () => {
         let message: ThreemaReceivedMessage;
         try {
           message = await options.receive(new Uint8Array(Buffer.concat(chunks)));
         } catch (cause) {
-          options.onError?.(asError(cause));
+          notify(cause);
           return reply(res, isTransportError(cause) && (cause.code === 'UNAVAILABLE' || cause.code === 'TIMEOUT') ? 503 : 400);
         }
         try {
           await options.onMessage(message);
           reply(res, 200);
         } catch (cause) {
-          options.onError?.(asError(cause));
+          notify(cause);
           reply(res, 500);
         }
-      })();
+      })().catch(() => reply(res, 500));
     });
   };
 }
