@@ -110,6 +110,11 @@ export type {
   RegistrySendOptions,
   RegistryStats,
   RotationReport,
+  CreateInputFor,
+  ConfigInput,
+  ConfigInputOf,
+  ConfigValueInput,
+  SecretFieldOf,
   RotationSkip,
 } from './registry/types.js';
 export type { EventQueueStats } from './registry/event-queue.js';

@@ -137,10 +137,12 @@ export interface ProviderContext {
  *
  * @typeParam C - the validated configuration (non-secret fields).
  * @typeParam F - the secret field names.
+ * @typeParam P - the live provider it builds.
+ * @typeParam T - the type id, as a literal type (`'smtp'`), so `registry.create()` knows the config of each type.
  */
-export interface ProviderType<C = unknown, F extends string = string, P extends TransportProvider = TransportProvider> {
+export interface ProviderType<C = unknown, F extends string = string, P extends TransportProvider = TransportProvider, T extends string = string> {
   /** Stable type id stored in records (`smtp`, `aspsms`, ...). */
-  readonly type: string;
+  readonly type: T;
   readonly kind: P['kind'];
   /** The channel, or a function of the config for types that serve any channel. */
   readonly channel: Channel | ((config: C) => Channel);

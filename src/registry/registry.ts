@@ -36,6 +36,7 @@ import { rotateRecordSecrets, rotateTotpSecrets, type RotationContext } from './
 import { safeRecipients, sendOptions, toTransportError } from './support.js';
 import { runTest } from './test-run.js';
 import type {
+  CreateInputFor,
   CreateProviderInput,
   DefaultTarget,
   ListFilter,
@@ -91,7 +92,7 @@ const WRITE_ATTEMPTS = 5;
  * The provider registry: everything the "manage transport providers" screen does, as an API.
  * Create it with {@link createRegistry}.
  */
-export class ProviderRegistry {
+export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   /** The guarded storage (every call bounded by `storageTimeoutMs`; failures are `STORAGE_FAILED`). */
   readonly storage: TransportStorage;
   readonly clock: Clock;
@@ -184,7 +185,11 @@ export class ProviderRegistry {
   // ---- records -------------------------------------------------------------------------
 
   /** Creates a provider; config validated by its type, secrets sealed. */
-  async create(arg: CreateProviderInput): Promise<ProviderInfo> {
+  async create(arg: CreateInputFor<Types>): Promise<ProviderInfo> {
+    return this.#create(arg as CreateProviderInput);
+  }
+
+  async #create(arg: CreateProviderInput): Promise<ProviderInfo> {
     this.#assertOpen();
     const input = requiredObjectArg<CreateProviderInput>(arg, 'input');
     const type = this.#typeOf(input.type);
@@ -256,7 +261,7 @@ export class ProviderRegistry {
     const type = this.#typeOf(record.type);
     const secrets: Record<string, string> = {};
     for (const [field, sealed] of Object.entries(record.secrets)) secrets[field] = this.#box.open(sealed, { recordId: id, field });
-    const created = await this.create({
+    const created = await this.#create({
       type: type.type,
       name: options.name ?? `${record.name} (copy)`,
       config: record.config,
@@ -797,8 +802,10 @@ export class ProviderRegistry {
 }
 
 /** Creates a {@link ProviderRegistry}. */
-export function createRegistry(options: RegistryOptions = {}): ProviderRegistry {
-  return new ProviderRegistry(options);
+export function createRegistry<const Types extends readonly AnyProviderType[] = readonly AnyProviderType[]>(
+  options: RegistryOptions & { readonly types?: Types } = {},
+): ProviderRegistry<Types[number]> {
+  return new ProviderRegistry<Types[number]>(options);
 }
 
 const eventQuerySchema = z.object({

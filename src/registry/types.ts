@@ -1,7 +1,7 @@
 import type { TransportErrorCode } from '../core/errors.js';
 import type { TracerLike } from '../core/tracing.js';
 import type { EventLevel, Logger } from '../core/events.js';
-import type { AnyProviderType, Channel, Clock, SendOptions } from '../core/provider.js';
+import type { AnyProviderType, Channel, Clock, ProviderType, SendOptions, TransportProvider } from '../core/provider.js';
 import type { SecretKeys } from '../core/secrets.js';
 import type { TransportStorage, UsageRef } from '../storage/types.js';
 import type { EventQueueStats } from './event-queue.js';
@@ -94,20 +94,39 @@ export interface RotationReport {
   readonly remaining: number;
 }
 
-/** What `create` takes. */
-export interface CreateProviderInput {
+/** The config a provider type takes, every key optional (its schema applies the defaults). */
+export type ConfigInputOf<T> = T extends ProviderType<infer C, string, TransportProvider, string> ? ConfigInput<C> : Readonly<Record<string, unknown>>;
+
+/** A config as it is written: every key optional at every depth (the schema fills defaults). */
+export type ConfigInput<C> = { readonly [K in keyof C]?: ConfigValueInput<C[K]> };
+
+/** One config value as written (distributes over unions such as `SmimeConfig | undefined`). */
+export type ConfigValueInput<V> = V extends readonly unknown[] ? V : V extends object ? ConfigInput<V> : V;
+
+/** The secret field names of a provider type. */
+export type SecretFieldOf<T> = T extends ProviderType<infer _C, infer F, TransportProvider, string> ? F : string;
+
+/**
+ * What `create` takes. With a registry made by `createRegistry({ types: [smtp(), aspsms()] })`
+ * it is a union by `type`, so an editor completes the config keys and secret fields of the
+ * named type.
+ */
+export interface CreateProviderInput<T extends AnyProviderType = AnyProviderType> {
   /** A registered provider type id. */
-  readonly type: string;
+  readonly type: T['type'];
   /** Display name; default: the type id. */
   readonly name?: string;
   /** Non-secret configuration, validated by the type's schema. */
-  readonly config?: Readonly<Record<string, unknown>>;
+  readonly config?: ConfigInputOf<T>;
   /** Secret values by field name; sealed before they are stored. */
-  readonly secrets?: Readonly<Record<string, string>>;
+  readonly secrets?: Readonly<Partial<Record<SecretFieldOf<T>, string>>>;
   readonly eventLevel?: EventLevel;
   /** Own id (letters, digits, `._:-`, at most 100); default: a random UUID. */
   readonly id?: string;
 }
+
+/** {@link CreateProviderInput} for each type of a union of provider types. */
+export type CreateInputFor<Types extends AnyProviderType> = Types extends AnyProviderType ? CreateProviderInput<Types> : never;
 
 /** What `update` takes; everything optional. */
 export interface UpdateProviderInput {

@@ -49,7 +49,7 @@ export interface FailNextOptions {
 }
 
 /** The in-memory provider type plus the helpers a test uses to inspect and steer it. */
-export interface MemoryTransportType extends ProviderType<MemoryTransportConfig, 'password', DeliveryProvider> {
+export interface MemoryTransportType extends ProviderType<MemoryTransportConfig, 'password', DeliveryProvider, 'memory'> {
   /** Every sent message, oldest first; only those of one provider when given. */
   outbox(providerId?: string): readonly SentMessage[];
   /** Sent messages that include the recipient. */

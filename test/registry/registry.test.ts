@@ -77,7 +77,7 @@ describe('records', () => {
     expect(badConfig.code).toBe('CONFIG_INVALID');
     expect(badConfig.field).toBe('config.latencyMs');
     expect(badConfig.message).toContain('config.latencyMs');
-    expect((await codeOf(registry.create({ type: 'memory', secrets: { apiKey: 'x' } }))).field).toBe('secrets.apiKey');
+    expect((await codeOf(registry.create({ type: 'memory', secrets: { apiKey: 'x' } as never }))).field).toBe('secrets.apiKey');
     expect((await codeOf(registry.create({ type: 'memory', secrets: { password: '' } }))).code).toBe('CONFIG_INVALID');
     expect((await codeOf(registry.create({ type: 'memory', eventLevel: 'loud' as never }))).field).toBe('eventLevel');
     expect((await codeOf(registry.create({ type: 'memory', id: 'has space' }))).field).toBe('id');

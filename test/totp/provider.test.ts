@@ -192,11 +192,12 @@ describe('TOTP provider through the registry', () => {
       [{ issuer: 'A', secretBytes: 10 }, 'config.secretBytes'],
       [{ issuer: 'A', period: 0 }, 'config.period'],
     ] as const) {
-      const error = await registry.create({ type: 'totp', config }).catch((e: unknown) => e);
+      const error = await registry.create({ type: 'totp', config: config as never }).catch((e: unknown) => e);
       expect(hasErrorCode(error, 'CONFIG_INVALID'), JSON.stringify(config)).toBe(true);
       expect(error).toMatchObject({ field });
     }
-    const created = await registry.create({ type: 'totp', config: { issuer: 'A', algorithm: 'sha-256' } });
+    // Aliases such as 'sha-256' are accepted at run time; the typed config names the canonical form.
+    const created = await registry.create({ type: 'totp', config: { issuer: 'A', algorithm: 'sha-256' as 'SHA256' } });
     expect(created.config).toMatchObject({ algorithm: 'SHA256', digits: 6, period: 30, drift: 1 });
     expect(hasErrorCode(await registry.setSecret(created.id, 'secret', 'x').catch((e: unknown) => e), 'CONFIG_INVALID')).toBe(true);
     expect(hasErrorCode(await registry.removeSecret(created.id, 'secret').catch((e: unknown) => e), 'CONFIG_INVALID')).toBe(true);

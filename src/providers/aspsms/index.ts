@@ -33,7 +33,7 @@ import type { SmsEncoding } from './encoding.js';
 import { createAspsmsProvider, type AspsmsOptions, type AspsmsProvider } from './provider.js';
 
 /** The ASPSMS provider type: its id, config schema and secret fields. */
-export type AspsmsProviderType = ProviderType<AspsmsConfig, 'password', AspsmsProvider>;
+export type AspsmsProviderType = ProviderType<AspsmsConfig, 'password', AspsmsProvider, 'aspsms'>;
 
 /**
  * Creates the ASPSMS provider type to register with `createRegistry({ types: [aspsms()] })`.

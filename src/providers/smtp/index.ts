@@ -39,7 +39,7 @@ export type { CertificateCheck, CertificateCheckName, CertificateCheckOptions, C
 export type { SmimeSource } from './smime/identity.js';
 
 /** The SMTP provider type: what `smtp()` returns and `createRegistry({ types })` takes. */
-export type SmtpProviderType = ProviderType<SmtpConfig, SmtpSecretField, SmtpProvider>;
+export type SmtpProviderType = ProviderType<SmtpConfig, SmtpSecretField, SmtpProvider, 'smtp'>;
 
 /**
  * The SMTP e-mail provider type. Register it with the registry; each record's `config` is

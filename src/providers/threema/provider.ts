@@ -105,7 +105,7 @@ export interface ThreemaProvider extends DeliveryProvider<TextMessage> {
 }
 
 /** The Threema provider type (what `threema()` returns). */
-export type ThreemaProviderType = ProviderType<ThreemaConfig, ThreemaSecretField, ThreemaProvider>;
+export type ThreemaProviderType = ProviderType<ThreemaConfig, ThreemaSecretField, ThreemaProvider, 'threema'>;
 
 interface PeerKey {
   readonly publicKey: Uint8Array;

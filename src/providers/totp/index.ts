@@ -40,7 +40,7 @@ export interface TotpTypeOptions {
 }
 
 /** The TOTP provider type: record type `totp`, channel `totp`, no record secrets. */
-export type TotpProviderType = ProviderType<TotpConfig, never, TotpProvider>;
+export type TotpProviderType = ProviderType<TotpConfig, never, TotpProvider, 'totp'>;
 
 /**
  * The TOTP provider type for `createRegistry({ types: [...] })`. Its records hold only the
