@@ -6,7 +6,6 @@ import type { TransportProvider } from '../core/provider.js';
 import type { ProviderInfo } from '../registry/types.js';
 import { describeType } from './forms.js';
 import { HttpError, json } from './http.js';
-import { runTestStepwise } from './test-run.js';
 import type { AdminAuditEntry, AdminBalanceMonitor, AdminProviderType, AdminLocale, AdminRegistry, AdminUser, AdminUserDirectory, TypeTexts } from './types.js';
 import { validate, validateConfig, type FieldIssue } from './validate.js';
 
@@ -363,9 +362,12 @@ const runTest: RouteHandler = async (ctx, { id }) => {
         }
       };
       try {
-        const report = await runTestStepwise(ctx.registry, id!, { ...(input.to === undefined ? {} : { to: input.to }), ...(input.text === undefined ? {} : { text: input.text }), signal }, (step) =>
-          write({ type: 'step', step }),
-        );
+        const report = await ctx.registry.test(id!, {
+          ...(input.to === undefined ? {} : { to: input.to }),
+          ...(input.text === undefined ? {} : { text: input.text }),
+          signal,
+          onStep: (step) => write({ type: 'step', step }),
+        });
         write({ type: 'report', report });
         await audit(ctx, provider, 'test', `test ${report.ok ? 'passed' : 'failed'}${input.to === undefined ? '' : `, test message to ${input.to}`}`, {
           ok: report.ok,

@@ -117,6 +117,7 @@ export type AdminRegistry = Pick<
   | 'events'
   | 'recordEvent'
   | 'redact'
+  | 'test'
   | 'storage'
   | 'clock'
 > & {

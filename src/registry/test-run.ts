@@ -23,16 +23,24 @@ export async function runTest(run: TestRun, options: TestOptions): Promise<TestR
   const { clock } = run;
   const started = clock.now();
   const steps: TestStep[] = [];
+  const push = (step: TestStep) => {
+    steps.push(step);
+    try {
+      options.onStep?.(step);
+    } catch {
+      // The host's step callback must not break the Test.
+    }
+  };
   let sendResult: SendResult | undefined;
   const step = async <T>(name: string, fn: () => Promise<T>, describe: (value: T) => string | undefined): Promise<T | undefined> => {
     const t0 = clock.now();
     try {
       const value = await fn();
-      steps.push({ name, ok: true, durationMs: clock.now() - t0, ...optional('detail', describe(value)) });
+      push({ name, ok: true, durationMs: clock.now() - t0, ...optional('detail', describe(value)) });
       return value;
     } catch (cause) {
       const error = toTransportError(cause, run.providerId, run.recorder);
-      steps.push({ name, ok: false, durationMs: clock.now() - t0, detail: error.message, code: error.code });
+      push({ name, ok: false, durationMs: clock.now() - t0, detail: error.message, code: error.code });
       return undefined;
     }
   };
@@ -41,7 +49,7 @@ export async function runTest(run: TestRun, options: TestOptions): Promise<TestR
   if (provider?.diagnostics) {
     const t0 = clock.now();
     const items = await provider.diagnostics().catch((cause: unknown) => [{ name: 'diagnostics', ok: false, detail: toTransportError(cause, run.providerId, run.recorder).message }]);
-    for (const item of items) steps.push({ ...item, durationMs: clock.now() - t0 });
+    for (const item of items) push({ ...item, durationMs: clock.now() - t0 });
   }
   if (provider?.kind === 'delivery') {
     const signal = sendOptions(options);

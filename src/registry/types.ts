@@ -1,5 +1,6 @@
 import type { TransportErrorCode } from '../core/errors.js';
 import type { TracerLike } from '../core/tracing.js';
+import type { TestStep } from '../core/messages.js';
 import type { EventLevel, Logger } from '../core/events.js';
 import type { AnyProviderType, Channel, Clock, ProviderType, SendOptions, TransportProvider } from '../core/provider.js';
 import type { SecretKeys } from '../core/secrets.js';
@@ -170,6 +171,8 @@ export interface TestOptions extends SendOptions {
   readonly to?: string;
   /** Text of the test message; a default names the provider and the time. */
   readonly text?: string;
+  /** Called with each step as soon as it completed (the admin console streams them); a throw is ignored. */
+  readonly onStep?: (step: TestStep) => void;
 }
 
 /** Options of `send`. */
