@@ -68,6 +68,12 @@ export const smtpConfigSchema = z
     secure: z.boolean().default(false),
     /** STARTTLS on a plain connection: `required` fails without it, `opportunistic` upgrades when offered, `off` never upgrades. */
     starttls: z.enum(['required', 'opportunistic', 'off']).default('required'),
+    /**
+     * Send AUTH over a connection that is not encrypted. Off by default: with `starttls:
+     * 'opportunistic'` and a `username`, a server that offers no STARTTLS (or whose upgrade
+     * fails) is refused before AUTH. `starttls: 'off'` with a username sends AUTH in clear anyway.
+     */
+    allowPlaintextAuth: z.boolean().default(false),
     /** Accept an invalid server certificate (self-signed, expired, wrong name). Every connection then records a warning event. */
     ignoreCertificateErrors: z.boolean().default(false),
     /** Extra trusted CA certificates (PEM) for a relay with a private CA, trusted next to the default ones. */
@@ -123,6 +129,7 @@ export interface SmtpConfig {
   readonly port?: number | undefined;
   readonly secure: boolean;
   readonly starttls: StartTlsMode;
+  readonly allowPlaintextAuth: boolean;
   readonly ignoreCertificateErrors: boolean;
   readonly caCertificates?: string | undefined;
   readonly trustDefaultCAs: boolean;

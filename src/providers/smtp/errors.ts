@@ -50,6 +50,18 @@ const UNREACHABLE = /^(?:ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|EADDRN
 /** Node TLS verification failures: retrying will not fix the certificate. */
 const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|ERR_TLS_CERT_ALTNAME|HOSTNAME|DEPTH_ZERO/;
 
+/**
+ * `not-sent` for failures known to come before any message was transmitted (connection refused,
+ * DNS, unreachable, a source address not on this host, a refused STARTTLS); undefined otherwise
+ * (the provider marks a failure after the message was transmitted as `unknown`).
+ */
+function outcomeOf(error: NodemailerError): 'not-sent' | undefined {
+  const code = error.originalCode ?? error.code ?? '';
+  if (error.command === 'STARTTLS' || /^(?:ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN)$/.test(code) || error.code === 'EDNS') return 'not-sent';
+  if (/\b(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)\b/.test(error.message ?? '')) return 'not-sent';
+  return undefined;
+}
+
 function describe(error: NodemailerError): string {
   return (error.message ?? 'SMTP failure').replace(/\s+/g, ' ').trim();
 }
@@ -73,8 +85,9 @@ export function mapSmtpError(cause: unknown, providerId: string, redact: (text: 
     ...(error.command === undefined ? {} : { command: error.command }),
     ...(error.rejected === undefined || error.rejected.length === 0 ? {} : { rejected: [...error.rejected] }),
   };
+  const outcome = outcomeOf(error);
   const make = (code: TransportErrorCode, retryable?: boolean) =>
-    new TransportError(code, message, { cause, providerId, upstream, ...(retryable === undefined ? {} : { retryable }) });
+    new TransportError(code, message, { cause, providerId, upstream, ...(retryable === undefined ? {} : { retryable }), ...(outcome === undefined ? {} : { details: { outcome } }) });
 
   if (error.name === 'AbortError' || error.code === 'EABORT') return make('ABORTED', false);
   // Every recipient refused: each keeps its own reply code, so a host can retry only the deferred ones.
@@ -90,6 +103,11 @@ export function mapSmtpError(cause: unknown, providerId: string, redact: (text: 
     });
   }
   if (status === 535) return make('AUTH_FAILED', false);
+  // A refused STARTTLS (454 TLS not available, 502 unknown command) with TLS required is a
+  // configuration fault: retrying the same server with the same settings cannot fix it.
+  if (error.command === 'STARTTLS') return make('UNAVAILABLE', false);
+  // A source address that is not on this host (localAddress): a configuration fault too.
+  if ((error.originalCode ?? error.code) === 'EADDRNOTAVAIL' || /\bEADDRNOTAVAIL\b/.test(error.message ?? '')) return make('UNAVAILABLE', false);
   if (error.code === 'ETIMEDOUT' || error.originalCode === 'ETIMEDOUT') return make('TIMEOUT');
   if (status !== undefined && status >= 400 && status < 500) return make('UNAVAILABLE', true);
   if (error.code === 'EAUTH' || error.code === 'ENOAUTH') return make('AUTH_FAILED', false);

@@ -1,8 +1,10 @@
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
+import { Transform } from 'node:stream';
 import os from 'node:os';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { createTransport, type SendMailOptions } from 'nodemailer';
+import type { PluginFunction } from 'nodemailer/lib/mailer';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { TransportError } from '../../core/errors.js';
 import { addressOf, isEmailAddress, type EmailMessage, type RecipientRejection, type SendResult } from '../../core/messages.js';
@@ -107,6 +109,67 @@ export function defaultEhloName(): Promise<string> {
   return pending;
 }
 
+/** The mail-options key under which a send passes its {@link Transmission} to the plugin. */
+const TRANSMISSION = 'transportkitTransmission';
+
+/** Whether the whole message was handed to the connection (after DATA), for one send. */
+interface Transmission {
+  transmitted: boolean;
+}
+
+/** A stream plugin that marks a send's {@link Transmission} once the message was read to its end. */
+function transmissionPlugin(): PluginFunction {
+  return (mail, done) => {
+    const state = (mail.data as Record<string, unknown>)[TRANSMISSION] as Transmission | undefined;
+    if (state) {
+      mail.message.transform(
+        () =>
+          new Transform({
+            transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
+            flush: (callback) => {
+              state.transmitted = true;
+              callback();
+            },
+          }),
+      );
+    }
+    done();
+  };
+}
+
+/**
+ * A failure once the message was transmitted, without a reply of the server to it (a timeout, a
+ * dropped connection): the server may have taken the message, so the outcome is unknown.
+ */
+function markUnknown(error: TransportError, state: Transmission): TransportError {
+  if (!state.transmitted || error.upstream?.status !== undefined || (error.code !== 'TIMEOUT' && error.code !== 'UNAVAILABLE')) return error;
+  return new TransportError(error.code, `${error.message} (after the message was transmitted: it may have been delivered)`, {
+    cause: error,
+    ...(error.providerId === undefined ? {} : { providerId: error.providerId }),
+    ...(error.upstream ? { upstream: error.upstream } : {}),
+    retryable: error.retryable,
+    details: { ...error.details, outcome: 'unknown' },
+  });
+}
+
+/**
+ * True when opportunistic STARTTLS must not fall back to plaintext: a password would be sent in
+ * clear, and the configuration does not allow it (`allowPlaintextAuth`).
+ */
+function tlsBeforeAuth(config: SmtpConfig): boolean {
+  return !config.secure && config.starttls === 'opportunistic' && config.username !== undefined && !config.allowPlaintextAuth;
+}
+
+/** A failed STARTTLS, said in the configuration's terms when opportunistic TLS was made strict for AUTH. */
+function explainTls(error: TransportError, config: SmtpConfig): TransportError {
+  if (!tlsBeforeAuth(config) || error.upstream?.command !== 'STARTTLS') return error;
+  return new TransportError(
+    'UNAVAILABLE',
+    `${config.host} offers no working STARTTLS, and AUTH is not sent without TLS (set allowPlaintextAuth: true to allow it): ${error.message}`,
+    { cause: error, ...(error.providerId === undefined ? {} : { providerId: error.providerId }), field: 'config.allowPlaintextAuth', retryable: false, ...(error.upstream ? { upstream: error.upstream } : {}), details: { ...error.details, outcome: 'not-sent' } },
+  );
+}
+
 function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, options: SmtpOptions, context: ProviderContext, ehloName: string): SMTPPoolOptions {
   const onConnection = (info: ConnectionInfo) => {
     if (!config.ignoreCertificateErrors) return;
@@ -122,8 +185,8 @@ function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretFi
     host: config.host,
     port: effectivePort(config),
     secure: config.secure,
-    requireTLS: !config.secure && config.starttls === 'required',
-    opportunisticTLS: config.starttls === 'opportunistic',
+    requireTLS: !config.secure && (config.starttls === 'required' || tlsBeforeAuth(config)),
+    opportunisticTLS: config.starttls === 'opportunistic' && !tlsBeforeAuth(config),
     ignoreTLS: config.starttls === 'off',
     tls: {
       ...options.tls,
@@ -187,6 +250,8 @@ export function createSmtpProvider(
   if (identity?.certificate && identity.key) {
     transporter.use('stream', smimeSignPlugin(createDetachedSigner(identity.certificate, identity.key, identity.chain), () => clock.now(), providerId));
   }
+  // Last, so it sees the message as sent (signed).
+  transporter.use('stream', transmissionPlugin());
   const readiness = (from: string | undefined) => (identity ? evaluateIdentity(identity, { from, at: clock.now() }) : undefined);
   const defaultFrom = config.from === undefined ? undefined : addressOf(config.from);
   let closed = false;
@@ -227,8 +292,10 @@ export function createSmtpProvider(
       const from = senderOf(message, config, providerId);
       assertSignable(addressOf(from));
       if (sendOptions.signal?.aborted) throw new TransportError('ABORTED', 'the operation was aborted', { providerId, retryable: false });
+      const transmission: Transmission = { transmitted: false };
       const mail: SendMailOptions = {
         ...toMailOptions(message, from, config),
+        ...{ [TRANSMISSION]: transmission },
         ...(sendOptions.signal === undefined ? {} : { signal: sendOptions.signal }),
       };
       try {
@@ -246,7 +313,7 @@ export function createSmtpProvider(
           details: { response: redact(info.response), signed: identity !== undefined, ehloName },
         };
       } catch (cause) {
-        throw mapSmtpError(cause, providerId, redact);
+        throw markUnknown(explainTls(mapSmtpError(cause, providerId, redact), config), transmission);
       }
     },
 
@@ -255,7 +322,7 @@ export function createSmtpProvider(
       try {
         await transporter.verify();
       } catch (cause) {
-        throw mapSmtpError(cause, providerId, redact);
+        throw explainTls(mapSmtpError(cause, providerId, redact), config);
       }
       const tls = config.secure ? 'implicit TLS' : config.starttls === 'off' ? 'no TLS' : `STARTTLS ${config.starttls}`;
       const auth = config.username === undefined ? 'no authentication' : `authenticated as ${config.username}`;
