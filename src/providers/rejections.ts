@@ -27,7 +27,7 @@ export function rejectionOf(recipient: string, error: unknown): RecipientRejecti
 export function allRejected(
   message: string,
   rejections: readonly RecipientRejection[],
-  options: { readonly providerId?: string; readonly cause?: unknown; readonly upstream?: UpstreamDetail } = {},
+  options: { readonly providerId?: string; readonly cause?: unknown; readonly upstream?: UpstreamDetail; readonly outcome?: 'unknown' | 'not-sent' } = {},
 ): TransportError {
   const codes = new Set(rejections.map((r) => r.code));
   const code = (codes.size === 1 ? [...codes][0]! : 'UNAVAILABLE') as TransportErrorCode;
@@ -36,6 +36,6 @@ export function allRejected(
     ...(options.cause === undefined ? {} : { cause: options.cause }),
     retryable: rejections.some((r) => r.temporary),
     upstream: { ...options.upstream, rejected: rejections.map((r) => r.recipient) },
-    details: { rejections },
+    details: { rejections, ...(options.outcome === undefined ? {} : { outcome: options.outcome }) },
   });
 }

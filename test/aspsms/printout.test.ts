@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAspsmsMock, type AspsmsMock } from '../../src/testing/index.js';
 import { leaksIn, printout } from '../smtp/helpers/leaks.js';
-import { PASSWORD, USER_KEY, setup } from './setup.js';
+import { PASSWORD, USER_KEY, rejection, setup } from './setup.js';
 
 describe('printouts of a live ASPSMS provider', () => {
   let mock: AspsmsMock;
@@ -44,6 +44,35 @@ describe('the ASPSMS UserKey at event level debug', () => {
     } finally {
       await env.registry.close();
       await mock.close();
+    }
+  });
+});
+
+describe('outcomes of a failed ASPSMS send', () => {
+  it('a send that times out after the request was written is outcome unknown; a refused connection is not-sent', async () => {
+    const mock = await startAspsmsMock({ accounts: [{ userKey: USER_KEY, password: PASSWORD, credits: 100 }] });
+    const env = await setup(mock, { timeoutMs: 300 });
+    try {
+      mock.setDelay(3_000);
+      const error = await rejection(env.registry.send(env.id, { to: '+41791234567', text: 'Hallo' }));
+      expect(error).toMatchObject({ code: 'TIMEOUT', details: { outcome: 'unknown' } });
+      // A slow balance read sends nothing: no "maybe sent".
+      const slow = await rejection(env.provider.getBalance());
+      expect(slow.code).toBe('TIMEOUT');
+      expect((slow as { details?: { outcome?: string } }).details?.outcome).not.toBe('unknown');
+      mock.setDelay(0);
+    } finally {
+      await env.registry.close();
+      await mock.close();
+    }
+    const closed = await startAspsmsMock({ accounts: [{ userKey: USER_KEY, password: PASSWORD, credits: 100 }] });
+    const gone = await setup(closed);
+    await closed.close();
+    try {
+      const error = await rejection(gone.registry.send(gone.id, { to: '+41791234567', text: 'Hallo' }));
+      expect(error).toMatchObject({ code: 'UNAVAILABLE', details: { outcome: 'not-sent' } });
+    } finally {
+      await gone.registry.close();
     }
   });
 });

@@ -145,8 +145,8 @@ export class AspsmsSoapClient {
     } catch (error) {
       if (error instanceof TransportError) throw error;
       if (signal?.aborted) throw this.aborted();
-      if (timeout.aborted) throw this.timedOut(operation);
-      throw this.transportFailure(operation, error as AxiosLikeError);
+      if (timeout.aborted) throw withOutcome(this.timedOut(operation), operation, error);
+      throw withOutcome(this.transportFailure(operation, error as AxiosLikeError), operation, error);
     } finally {
       this.operations.delete(exchangeId);
     }
@@ -227,6 +227,33 @@ export class AspsmsSoapClient {
       details: { operation, code },
     });
   }
+}
+
+/** Operations that send a message: a failure after the request may have reached ASPSMS leaves its outcome unknown. */
+const SENDING = new Set(['SendTextSMS', 'SendUnicodeSMS']);
+/** Codes of failures before any connection was made: nothing reached ASPSMS. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/**
+ * Adds `details.outcome`: `not-sent` for a failure before any connection (refused, DNS),
+ * `unknown` for a send that timed out or lost its connection without an HTTP answer.
+ */
+function withOutcome(error: TransportError, operation: string, cause: unknown): TransportError {
+  const code = (cause as { code?: unknown } | null | undefined)?.code;
+  const outcome =
+    typeof code === 'string' && NOT_CONNECTED.has(code)
+      ? 'not-sent'
+      : SENDING.has(operation) && error.upstream?.status === undefined && (error.code === 'TIMEOUT' || error.code === 'UNAVAILABLE')
+        ? 'unknown'
+        : undefined;
+  if (outcome === undefined) return error;
+  return new TransportError(error.code, error.message, {
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+    ...(error.providerId === undefined ? {} : { providerId: error.providerId }),
+    ...(error.upstream === undefined ? {} : { upstream: error.upstream }),
+    retryable: error.retryable,
+    details: { ...error.details, outcome },
+  });
 }
 
 function safeHost(endpoint: string): string {

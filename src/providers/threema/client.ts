@@ -259,11 +259,15 @@ export class GatewayClient {
       throw this.statusError(call, res);
     } catch (cause) {
       if (cause instanceof TransportError) throw cause;
+      // A send whose request may have reached the gateway may have been delivered: only a
+      // failure before any connection (refused, DNS) is known not to have sent.
+      const outcome = notSent(cause) ? 'not-sent' : call.kind === 'send' ? 'unknown' : undefined;
+      const details = outcome === undefined ? {} : { details: { outcome } };
       const error = timedOut
-        ? new TransportError('TIMEOUT', `the gateway did not answer /${endpointName(call.path)} within ${this.options.timeoutMs} ms`)
+        ? new TransportError('TIMEOUT', `the gateway did not answer /${endpointName(call.path)} within ${this.options.timeoutMs} ms`, call.kind === 'send' ? { details: { outcome: 'unknown' } } : {})
         : call.signal?.aborted
           ? abortedError()
-          : new TransportError('UNAVAILABLE', `request to /${endpointName(call.path)} failed: ${this.redactor.text(describe(cause))}`);
+          : new TransportError('UNAVAILABLE', `request to /${endpointName(call.path)} failed: ${this.redactor.text(describe(cause))}`, details);
       report(undefined, error.code);
       throw error;
     } finally {
@@ -302,6 +306,18 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** Codes of failures before any connection was made: nothing reached the gateway. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/** True when a transport failure is known to have happened before the request reached the gateway. */
+function notSent(cause: unknown): boolean {
+  for (let c = cause, depth = 0; c !== null && typeof c === 'object' && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_CONNECTED.has(code)) return true;
+  }
+  return false;
 }
 
 function describe(cause: unknown): string {

@@ -268,6 +268,7 @@ export function createThreemaProvider(
         const identities: Record<string, string> = Object.fromEntries(targets.map((t) => [t.address, t.id]));
         let delivered = 0;
         let firstFailure: TransportError | undefined;
+        const failures: TransportError[] = [];
         for (const [id, { peer, addresses }] of byId) {
           try {
             const messageId = await deliver(id, peer, content, signal);
@@ -279,13 +280,19 @@ export function createThreemaProvider(
           } catch (cause) {
             if (!isTransportError(cause) || cause.code === 'ABORTED') throw cause;
             firstFailure ??= cause;
+            failures.push(cause);
             for (const address of addresses) {
               rejected.push(address);
               rejections.push(rejectionOf(address, cause));
             }
           }
         }
-        if (accepted.length === 0) throw allRejected(firstFailure!.message, rejections, { providerId, cause: firstFailure, upstream: firstFailure!.upstream });
+        if (accepted.length === 0) {
+          // "Maybe sent" when any send may have reached the gateway; "not sent" only when none did.
+          const outcomes = failures.map((f) => f.details?.outcome);
+          const outcome = outcomes.includes('unknown') ? 'unknown' : outcomes.every((o) => o === 'not-sent') ? 'not-sent' : undefined;
+          throw allRejected(firstFailure!.message, rejections, { providerId, cause: firstFailure, upstream: firstFailure!.upstream, ...(outcome === undefined ? {} : { outcome }) });
+        }
         return {
           providerId,
           messageId: messageIds[accepted[0]!]!,
