@@ -214,3 +214,25 @@ describe('the callback endpoint under hostile input and failing host callbacks',
     }
   });
 });
+
+describe('delivery receipts update the delivery status', () => {
+  it('records delivered and read for the acknowledged message ids, forward only', async () => {
+    s = await setup();
+    const provider = await s.provider();
+    const sent = await s.registry.send(provider.id, { to: 'ECHOECHO', text: 'receipt me' });
+    const messageId = sent.messageId!;
+    server = createServer(
+      createCallbackHandler({
+        receive: (body) => provider.receive(body),
+        onMessage: () => undefined,
+        deliveryStatus: { registry: s.registry, providerId: provider.id },
+      }),
+    );
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/threema`;
+    expect(await s.gateway.postCallback(url, 'ECHOECHO', { type: 'delivery-receipt', status: 'read', messageIds: [messageId] })).toBe(200);
+    expect(await s.gateway.postCallback(url, 'ECHOECHO', { type: 'delivery-receipt', status: 'received', messageIds: [messageId] })).toBe(200);
+    expect(await s.registry.deliveryStatus(messageId)).toMatchObject({ messageId, providerId: provider.id, state: 'read' });
+    expect((await s.registry.events({ types: ['message.status'] })).map((e) => e.fields.state)).toContain('read');
+  });
+});

@@ -162,6 +162,26 @@ export interface CallbackHandlerOptions {
    * a slower request gets a 408 and its connection is closed, whatever the server's own timeouts.
    */
   readonly bodyTimeoutMs?: number;
+  /**
+   * Records delivery receipts as delivery statuses of the messages they acknowledge
+   * (`registry.deliveryStatus(messageId)`): `received` is `delivered`; `read`, `acknowledged` and
+   * `declined` are `read`. A receipt whose status cannot be stored answers 500, so the gateway
+   * delivers it again.
+   */
+  readonly deliveryStatus?: {
+    /** The registry (or anything with `recordDeliveryStatus`). */
+    readonly registry: {
+      /** Stores a status; it only moves forward. */
+      recordDeliveryStatus(status: { messageId: string; providerId: string; state: 'delivered' | 'read'; at: string }): Promise<boolean>;
+    };
+    /** The Threema provider whose messages the receipts are about. */
+    readonly providerId: string;
+  };
+}
+
+/** The delivery state a Threema receipt status stands for. */
+function receiptState(status: string): 'delivered' | 'read' {
+  return status === 'received' ? 'delivered' : 'read';
 }
 
 /**
@@ -238,6 +258,13 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (req: In
           return reply(res, isTransportError(cause) && (cause.code === 'UNAVAILABLE' || cause.code === 'TIMEOUT') ? 503 : 400);
         }
         try {
+          const sink = options.deliveryStatus;
+          if (sink && message.type === 'delivery-receipt') {
+            const at = message.date.toISOString();
+            for (const messageId of message.messageIds) {
+              await sink.registry.recordDeliveryStatus({ messageId, providerId: sink.providerId, state: receiptState(message.status), at });
+            }
+          }
           await options.onMessage(message);
           reply(res, 200);
         } catch (cause) {
