@@ -6,6 +6,7 @@ import type { Clock, DeliveryProvider, TransportProvider } from '../core/provide
 import { inSpan } from '../core/tracing.js';
 import { parseWith } from '../core/validation.js';
 import type { ProviderRegistry } from '../registry/registry.js';
+import { outcomeUnknown } from '../registry/retry.js';
 import { toTransportError } from '../registry/support.js';
 import type { ProviderInfo } from '../registry/types.js';
 import type { BalanceState } from '../storage/types.js';
@@ -68,11 +69,6 @@ type BalanceProvider = DeliveryProvider & Required<Pick<DeliveryProvider, 'getBa
 /** True when the live provider reports a balance: decided by capabilities, never by type name. */
 function hasBalance(provider: TransportProvider): provider is BalanceProvider {
   return provider.kind === 'delivery' && provider.capabilities.balance && typeof provider.getBalance === 'function';
-}
-
-/** True when a failed send may still have been delivered: its claim must not be given back. */
-function outcomeUnknown(error: TransportError): boolean {
-  return error.code === 'TIMEOUT' || error.code === 'ABORTED' || error.details?.outcome === 'unknown';
 }
 
 /** A TransportError for failures that belong to no provider (e.g. listing the providers). */

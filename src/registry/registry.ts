@@ -578,7 +578,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
     stringArg(type, 'type');
     stringArg(message, 'message');
     optionsArg(fields, 'fields');
-    (await this.#recorderFor(await this.#record(id)))[severity](type, message, fields);
+    (await this.#recorderFor(await this.#cachedRecord(id)))[severity](type, message, fields);
   }
 
   /**
@@ -587,7 +587,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
    */
   async redact(id: string, text: string): Promise<string> {
     stringArg(text, 'text');
-    return (await this.#recorderFor(await this.#record(id))).redact(text);
+    return (await this.#recorderFor(await this.#cachedRecord(id))).redact(text);
   }
 
   /** Counters for monitoring: the event queue (written, dropped, failed) and the provider cache. */
@@ -615,9 +615,13 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   /** The cache entry serving the record's current version (built when needed). */
   async #entry(id: string): Promise<LiveEntry> {
     this.#assertOpen();
-    // With a store that announces changes, the send path needs no read per send.
-    const record = await this.#records.read(id, () => this.#record(id));
+    const record = await this.#cachedRecord(id);
     return this.#live.entry(id, record.version, () => this.#build(record));
+  }
+
+  /** The record, from the cache when the store announces changes (no read per send or event). */
+  #cachedRecord(id: string): Promise<ProviderRecord> {
+    return this.#records.read(stringArg(id, 'id'), () => this.#record(id));
   }
 
   async #build(record: ProviderRecord): Promise<Live> {

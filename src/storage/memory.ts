@@ -12,7 +12,7 @@ import type {
   TransportStorage,
   UsageRef,
 } from './types.js';
-import { admitChallengeAttempt, admitRecoveryAttempt, admitTotpAttempt, advanceTotpStep, consumeRecoveryCode, decideChallengeStart, deliveryAdvances } from './rules.js';
+import { admitChallengeAttempt, admitRecoveryAttempt, admitTotpAttempt, advanceTotpStep, consumeRecoveryCode, decideChallengeStart, deliveryAdvances, isAfter } from './rules.js';
 import type { DeliveryStatus, StorageChange } from './types.js';
 
 /** Options of {@link memoryStorage}. */
@@ -44,7 +44,6 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
   const sends = new Map<string, ChallengeSend[]>();
   const recovery = new Map<string, RecoveryCodeSet>();
   const idempotency = new Map<string, { fingerprint: string; expiresAt: string; result?: { value: unknown } }>();
-  const isAfterNow = (iso: string, now: string) => Date.parse(iso) > Date.parse(now);
   const totpKey = (providerId: string, userId: string) => JSON.stringify([providerId, userId]);
   const defaultKey = (channel: string, tenant: string | null) => JSON.stringify([channel, tenant]);
   const defaultsOf = (providerId: string) => [...defaults.values()].filter((d) => d.providerId === providerId);
@@ -259,7 +258,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
     idempotency: {
       async claim(key, { fingerprint, now, expiresAt }) {
         const current = idempotency.get(key);
-        if (!current || !isAfterNow(current.expiresAt, now)) {
+        if (!current || !isAfter(current.expiresAt, now)) {
           idempotency.set(key, { fingerprint, expiresAt });
           return { status: 'claimed' };
         }
