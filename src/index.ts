@@ -123,6 +123,8 @@ export type { Route, RouteStrategy, RoutedSendResult, SendAttempt, DeliveryCount
 export type { RetryPolicy, Decision } from './registry/retry.js';
 export type { CircuitState } from './registry/circuit.js';
 export type { TracerLike, SpanLike, SpanAttributes } from './core/tracing.js';
+export { toNodeListener } from './core/node-listener.js';
+export type { FetchHandler, NodeListener, NodeListenerOptions } from './core/node-listener.js';
 export { memoryTransport } from './testing/memory-transport.js';
 export type { MemoryTransportConfig, MemoryTransportType, SentMessage, MemoryOperation, FailNextOptions } from './testing/memory-transport.js';
 export { BalanceMonitor, createBalanceMonitor } from './balance/monitor.js';

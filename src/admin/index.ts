@@ -22,8 +22,8 @@
  * @packageDocumentation
  */
 export { createAdminHandler } from './handler.js';
-export { toNodeListener } from './node.js';
-export type { FetchHandler, NodeListener, NodeListenerOptions } from './node.js';
+export { toNodeListener } from '../core/node-listener.js';
+export type { FetchHandler, NodeListener, NodeListenerOptions } from '../core/node-listener.js';
 export type {
   AdminHandler,
   AdminHandlerOptions,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 
-/** A fetch handler, e.g. the one {@link createAdminHandler} returns. */
+/** A WHATWG fetch handler, e.g. the admin console's (`createAdminHandler`) or the ASPSMS notification handler. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 /**
