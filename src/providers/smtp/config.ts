@@ -3,14 +3,27 @@ import { emailMessageSchema, type EmailAddress } from '../../core/messages.js';
 import { normalizeSerial, serialProblem } from './smime/identity.js';
 
 /** Secret fields of the SMTP type, stored sealed and set with `registry.setSecret`. */
-export const SMTP_SECRET_FIELDS = ['password', 'smimePassphrase', 'smimeKey', 'smimePkcs12'] as const;
+export const SMTP_SECRET_FIELDS = [
+  'password',
+  'smimePassphrase',
+  'smimeKey',
+  'smimePkcs12',
+  'oauth2ClientSecret',
+  'oauth2RefreshToken',
+  'oauth2CertificateKey',
+  'dkimPrivateKey',
+] as const;
 
 /**
  * A secret field of the SMTP type:
  * - `password`: the SMTP AUTH password;
  * - `smimePkcs12`: the S/MIME PKCS#12 bundle (`.p12`/`.pfx`), base64;
  * - `smimeKey`: the S/MIME private key as PEM (used with `smime.certificate`);
- * - `smimePassphrase`: the passphrase of the PKCS#12 bundle or of an encrypted PEM key.
+ * - `smimePassphrase`: the passphrase of the PKCS#12 bundle or of an encrypted PEM key;
+ * - `oauth2ClientSecret`: the OAuth2 client secret (Microsoft 365 client credentials, Google);
+ * - `oauth2RefreshToken`: the OAuth2 refresh token (Google);
+ * - `oauth2CertificateKey`: the private key (PEM) of `oauth2.clientCertificate` (Microsoft 365 certificate credential);
+ * - `dkimPrivateKey`: the DKIM signing key (RSA, PEM).
  */
 export type SmtpSecretField = (typeof SMTP_SECRET_FIELDS)[number];
 
@@ -52,6 +65,67 @@ const smimeSchema = z.object({
     })
     .transform((value) => normalizeSerial(value)?.toString(16).toUpperCase() ?? value)
     .optional(),
+});
+
+/** Where an OAuth2 access token comes from. */
+export type OAuth2Provider = 'microsoft' | 'google' | 'callback';
+
+/** A token endpoint: https, or http on the loopback interface (tests, local proxies). */
+const tokenUrl = z
+  .string()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && /^(?:localhost|127\.0\.0\.1|\[::1\])$/.test(url.hostname));
+    } catch {
+      return false;
+    }
+  }, 'tokenUrl must be an https:// URL (http:// only on localhost)');
+
+/** The OAuth2 (SASL XOAUTH2) part of the configuration; client secrets and refresh tokens are secret. */
+const oauth2Schema = z.object({
+  /** `microsoft`: client credentials of an Entra ID app; `google`: a refresh token; `callback`: the host's `SmtpOptions.oauth2Token`. */
+  provider: z.enum(['microsoft', 'google', 'callback']),
+  /** Microsoft: the directory (tenant) id or domain, for the default token endpoint. */
+  tenantId: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/, 'tenantId must be a tenant GUID or domain').optional(),
+  /** Microsoft and Google: the application (client) id. */
+  clientId: z.string().trim().min(1).max(300).optional(),
+  /** The token endpoint instead of the provider's default (sovereign clouds, a proxy, tests). */
+  tokenUrl: tokenUrl.optional(),
+  /** The scope asked for; default `https://outlook.office365.com/.default` (Microsoft), none (Google: the refresh token's own). */
+  scope: z.string().trim().min(1).max(1000).optional(),
+  /** Microsoft: the certificate (PEM) registered with the app, for a certificate credential instead of a client secret; its key is the secret `oauth2CertificateKey`. */
+  clientCertificate: pemCertificates.optional(),
+  /** Bound of one token request in milliseconds. */
+  timeoutMs: millis(10_000),
+});
+
+/** DKIM canonicalization, header/body (RFC 6376 3.4). */
+export type DkimCanonicalization = 'relaxed/relaxed' | 'relaxed/simple' | 'simple/relaxed' | 'simple/simple';
+
+const HEADER_NAME = /^[!-9;-~]+$/;
+
+/** The DKIM part of the configuration; the private key is the secret `dkimPrivateKey`. */
+const dkimSchema = z.object({
+  /** Signing on or off, so the settings can stay while signing is paused. */
+  enabled: z.boolean().default(true),
+  /** The signing domain (`d=`), usually the domain of the from address. */
+  domain: hostName('dkim.domain'),
+  /** The selector (`s=`): the key is published at `<selector>._domainkey.<domain>`. */
+  selector: z
+    .string()
+    .trim()
+    .max(253)
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*$/, 'dkim.selector must be a DNS label (letters, digits, hyphens; dots between labels)'),
+  /** Header fields to sign, separated by colons (as in `h=`); `from` is always signed. Default: the fields RFC 6376 5.4.1 recommends. */
+  headerFields: z
+    .string()
+    .max(2000)
+    .refine((v) => v.split(':').every((name) => HEADER_NAME.test(name.trim())), 'dkim.headerFields must be header names separated by colons')
+    .optional(),
+  /** Header/body canonicalization (`c=`). */
+  canonicalization: z.enum(['relaxed/relaxed', 'relaxed/simple', 'simple/relaxed', 'simple/simple']).default('relaxed/relaxed'),
 });
 
 /**
@@ -113,6 +187,10 @@ export const smtpConfigSchema = z
       .default({ connectMs: 10_000, greetingMs: 10_000, socketMs: 60_000 }),
     /** S/MIME signing; off when absent. */
     smime: smimeSchema.optional(),
+    /** OAuth2 (XOAUTH2) instead of a password; `username` is the mailbox it authenticates as. */
+    oauth2: oauth2Schema.optional(),
+    /** DKIM signing of every message (after S/MIME, so it covers the signed message); off when absent. */
+    dkim: dkimSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (!c.trustDefaultCAs && c.caCertificates === undefined && !c.ignoreCertificateErrors) {
@@ -120,6 +198,20 @@ export const smtpConfigSchema = z
     }
     if (c.smime?.enabled && c.from === undefined) {
       ctx.addIssue({ code: 'custom', path: ['from'], message: 'a default from address is required for S/MIME signing (it must match the certificate)' });
+    }
+    const oauth2 = c.oauth2;
+    if (oauth2 === undefined) return;
+    if (c.username === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'OAuth2 needs a username: the mailbox the token is for (user= of XOAUTH2)' });
+    }
+    if (oauth2.provider !== 'callback' && oauth2.clientId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['oauth2', 'clientId'], message: `oauth2.clientId is required for ${oauth2.provider}` });
+    }
+    if (oauth2.provider === 'microsoft' && oauth2.tenantId === undefined && oauth2.tokenUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['oauth2', 'tenantId'], message: 'oauth2.tenantId (or oauth2.tokenUrl) is required for microsoft' });
+    }
+    if (oauth2.provider !== 'microsoft' && oauth2.clientCertificate !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['oauth2', 'clientCertificate'], message: 'oauth2.clientCertificate is for the microsoft provider only' });
     }
   });
 
@@ -142,6 +234,28 @@ export interface SmtpConfig {
   readonly pool: { readonly maxConnections: number; readonly maxMessages: number };
   readonly timeouts: { readonly connectMs: number; readonly greetingMs: number; readonly socketMs: number };
   readonly smime?: SmimeConfig | undefined;
+  readonly oauth2?: OAuth2Config | undefined;
+  readonly dkim?: DkimConfig | undefined;
+}
+
+/** The OAuth2 settings of {@link SmtpConfig}. */
+export interface OAuth2Config {
+  readonly provider: OAuth2Provider;
+  readonly tenantId?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly tokenUrl?: string | undefined;
+  readonly scope?: string | undefined;
+  readonly clientCertificate?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/** The DKIM settings of {@link SmtpConfig}. */
+export interface DkimConfig {
+  readonly enabled: boolean;
+  readonly domain: string;
+  readonly selector: string;
+  readonly headerFields?: string | undefined;
+  readonly canonicalization: DkimCanonicalization;
 }
 
 /** The S/MIME settings of {@link SmtpConfig}. */

@@ -77,6 +77,9 @@ function describe(error: NodemailerError): string {
 export function mapSmtpError(cause: unknown, providerId: string, redact: (text: string) => string): TransportError {
   if (isTransportError(cause)) return cause.withProvider(providerId);
   const error = (cause ?? {}) as NodemailerError;
+  // An OAuth2 token failure inside AUTH: nodemailer wraps it, the coded error is its cause.
+  const inner = (error as { cause?: unknown }).cause;
+  if (error.code === 'EAUTH' && isTransportError(inner)) return inner.withProvider(providerId);
   const status = error.responseCode;
   const message = redact(describe(error));
   const upstream = {

@@ -3,7 +3,9 @@
  * connections, implicit TLS or STARTTLS, AUTH with a sealed password, a redacted SMTP transcript
  * at event level `debug`, and optional S/MIME signing (detached `multipart/signed`, SHA-256) with
  * a certificate from a PKCS#12 bundle or PEM, selected by serial number; `checkCertificate()`
- * tells whether a certificate is ready to sign for a sender.
+ * tells whether a certificate is ready to sign for a sender. OAuth2 (SASL XOAUTH2) for Microsoft
+ * 365 (client credentials) and Google (refresh token) or a host's token callback; DKIM signing
+ * of the final (S/MIME-signed) message, with `checkDkim()` for the "DKIM ready" report.
  *
  * @example
  * ```ts
@@ -32,8 +34,12 @@ import { SMTP_SECRET_FIELDS, smtpConfigSchema, type SmtpConfig, type SmtpSecretF
 import { createSmtpProvider, defaultEhloName, type SmtpOptions, type SmtpProvider } from './provider.js';
 
 export { smtpConfigSchema, SMTP_SECRET_FIELDS } from './config.js';
-export type { SmtpConfig, SmimeConfig, SmtpSecretField, StartTlsMode } from './config.js';
+export type { SmtpConfig, SmimeConfig, SmtpSecretField, StartTlsMode, OAuth2Config, OAuth2Provider, DkimConfig, DkimCanonicalization } from './config.js';
 export type { SmtpOptions, SmtpProvider } from './provider.js';
+export type { OAuth2TokenCallback, OAuth2TokenRequest, OAuth2TokenResult } from './oauth2/flows.js';
+export { checkDkim } from './dkim/readiness.js';
+export type { DkimCheck, DkimCheckName, DkimCheckOptions, DkimReadiness, TxtResolver } from './dkim/readiness.js';
+export type { FetchLike, FetchInit, FetchResponse } from '../threema/http.js';
 export { checkCertificate } from './smime/certificate.js';
 export type { CertificateCheck, CertificateCheckName, CertificateCheckOptions, CertificateReadiness, CertificateSummary } from './smime/certificate.js';
 export type { SmimeSource } from './smime/identity.js';
@@ -44,9 +50,11 @@ export type SmtpProviderType = ProviderType<SmtpConfig, SmtpSecretField, SmtpPro
 /**
  * The SMTP e-mail provider type. Register it with the registry; each record's `config` is
  * validated by {@link smtpConfigSchema} and its secrets (`password`, `smimePkcs12`, `smimeKey`,
- * `smimePassphrase`) are stored sealed.
+ * `smimePassphrase`, `oauth2ClientSecret`, `oauth2RefreshToken`, `oauth2CertificateKey`,
+ * `dkimPrivateKey`) are stored sealed.
  *
- * @param options - host-side options (extra TLS settings, pool idle timeout).
+ * @param options - host-side options (extra TLS settings, pool idle timeout, the OAuth2 token
+ *   callback and HTTP client, the DNS resolver of the DKIM check).
  *
  * @example
  * ```ts

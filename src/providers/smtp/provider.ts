@@ -4,15 +4,23 @@ import { Transform } from 'node:stream';
 import os from 'node:os';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { createTransport, type SendMailOptions } from 'nodemailer';
+import type { Dispatcher } from 'undici';
 import type { PluginFunction } from 'nodemailer/lib/mailer';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { TransportError } from '../../core/errors.js';
 import { addressOf, isEmailAddress, type EmailMessage, type RecipientRejection, type SendResult } from '../../core/messages.js';
 import type { AddressCheck, DeliveryProvider, ProviderContext, SecretValues, SendOptions } from '../../core/provider.js';
+import { fetchTransport, undiciTransport, type FetchLike } from '../threema/http.js';
 import { effectivePort, type SmtpConfig, type SmtpSecretField } from './config.js';
+import { dkimSignPlugin } from './dkim/plugin.js';
+import { checkDkim, keyChecks, readDkimKey, type DkimReadiness, type TxtResolver } from './dkim/readiness.js';
+import { DEFAULT_DKIM_HEADERS } from './dkim/sign.js';
 import { mapSmtpError, rcptRejections } from './errors.js';
 import { headerLinePlugin } from './lines.js';
 import { parseEmailMessage, senderOf, toMailOptions } from './message.js';
+import { tokenFetcher, type OAuth2TokenCallback } from './oauth2/flows.js';
+import { TokenCache } from './oauth2/token.js';
+import { xoauth2Handler } from './oauth2/xoauth2.js';
 import { evaluateIdentity, type CertificateReadiness } from './smime/certificate.js';
 import { createDetachedSigner } from './smime/cms.js';
 import { loadSmimeIdentity, type SmimeIdentity } from './smime/identity.js';
@@ -25,15 +33,35 @@ export interface SmtpOptions {
   readonly tls?: Readonly<ConnectionOptions>;
   /** Milliseconds an idle pooled connection stays open (default 4 minutes). */
   readonly idleTimeoutMs?: number;
+  /** undici dispatcher for the OAuth2 token requests (proxy, TLS pinning, `MockAgent`). */
+  readonly dispatcher?: Dispatcher;
+  /** A `fetch` for the OAuth2 token requests instead of undici `request` (takes precedence over `dispatcher`). */
+  readonly fetch?: FetchLike;
+  /** The access-token source of records with `oauth2.provider: 'callback'`. */
+  readonly oauth2Token?: OAuth2TokenCallback;
+  /**
+   * Allows the DNS check of the "DKIM ready" report: the published `<selector>._domainkey`
+   * record is compared with the key. Pass `dns.promises.resolveTxt` (or your own resolver);
+   * without it no DNS lookup is made and the check says so.
+   */
+  readonly resolveTxt?: TxtResolver;
 }
 
 /** The live SMTP provider: a {@link DeliveryProvider} for e-mail, plus its certificate report. */
 export interface SmtpProvider extends DeliveryProvider<EmailMessage> {
   /** The "certificate ready" indicator for the default from address, or undefined when S/MIME is off. */
   certificateReadiness(): CertificateReadiness | undefined;
+  /** The "DKIM ready" indicator (with the DNS check when `SmtpOptions.resolveTxt` allows it), or undefined when DKIM is off. */
+  dkimReadiness(): Promise<DkimReadiness | undefined>;
 }
 
 function checkSecrets(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, providerId: string): void {
+  if (config.oauth2 !== undefined) {
+    if (secrets.password !== undefined) {
+      throw new TransportError('CONFIG_INVALID', 'a password is set, but OAuth2 authenticates with an access token (remove the secret "password")', { providerId, field: 'secrets.password' });
+    }
+    return;
+  }
   if (config.username !== undefined && secrets.password === undefined) {
     throw new TransportError('CONFIG_INVALID', 'username is set but the password is not (set the secret "password")', {
       providerId,
@@ -170,7 +198,14 @@ function explainTls(error: TransportError, config: SmtpConfig): TransportError {
   );
 }
 
-function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, options: SmtpOptions, context: ProviderContext, ehloName: string): SMTPPoolOptions {
+/** AUTH of the pool: the password, or XOAUTH2 with tokens from the cache (nodemailer's own OAuth2 client stays unused). */
+function authOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, tokens: TokenCache | undefined): Partial<SMTPPoolOptions> {
+  if (config.username === undefined) return {};
+  if (tokens === undefined) return { auth: { user: config.username, pass: secrets.password ?? '' } };
+  return { auth: { type: 'OAuth2', user: config.username, method: 'XOAUTH2' }, customAuth: { XOAUTH2: xoauth2Handler(config.username, tokens) } };
+}
+
+function transportOptions(config: SmtpConfig, auth: Partial<SMTPPoolOptions>, options: SmtpOptions, context: ProviderContext, ehloName: string): SMTPPoolOptions {
   const onConnection = (info: ConnectionInfo) => {
     if (!config.ignoreCertificateErrors) return;
     context.events.warn('smtp.tls.unverified', `certificate errors are ignored on this connection to ${config.host}:${effectivePort(config)}`, {
@@ -196,7 +231,7 @@ function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretFi
     },
     name: ehloName,
     ...(config.localAddress === undefined ? {} : { localAddress: config.localAddress }),
-    ...(config.username === undefined ? {} : { auth: { user: config.username, pass: secrets.password ?? '' } }),
+    ...auth,
     maxConnections: config.pool.maxConnections,
     maxMessages: config.pool.maxMessages,
     ...(options.idleTimeoutMs === undefined ? {} : { idleTimeout: options.idleTimeoutMs }),
@@ -208,6 +243,20 @@ function transportOptions(config: SmtpConfig, secrets: SecretValues<SmtpSecretFi
     disableFileAccess: true,
     disableUrlAccess: true,
   };
+}
+
+/** The token cache of an OAuth2 configuration (checked at once), or undefined without OAuth2. */
+function oauth2Tokens(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>, options: SmtpOptions, context: ProviderContext): TokenCache | undefined {
+  if (config.oauth2 === undefined || config.username === undefined) return undefined;
+  const fetcher = tokenFetcher(config.oauth2, secrets, {
+    providerId: context.providerId,
+    user: config.username,
+    http: options.fetch ? fetchTransport(options.fetch) : undiciTransport(options.dispatcher),
+    callback: options.oauth2Token,
+    now: () => context.clock.now(),
+    redact: (text) => context.events.redact(text),
+  });
+  return new TokenCache(fetcher, context.clock, context.events);
 }
 
 function smimeIdentity(config: SmtpConfig, secrets: SecretValues<SmtpSecretField>): SmimeIdentity | undefined {
@@ -243,21 +292,43 @@ export function createSmtpProvider(
   const redact = (text: string) => context.events.redact(text);
   const identity = smimeIdentity(config, secrets);
   const ehloName = config.ehloName ?? defaultName;
-  const transporter = createTransport(transportOptions(config, secrets, options, context, ehloName));
+  const tokens = oauth2Tokens(config, secrets, options, context);
+  const dkim = config.dkim?.enabled ? config.dkim : undefined;
+  const dkimKey = dkim === undefined ? undefined : readDkimKey(secrets.dkimPrivateKey);
+  const transporter = createTransport(transportOptions(config, authOptions(config, secrets, tokens), options, context, ehloName));
   // Plugins run after the message is compiled and before any connection: an over-long header
   // line is refused before I/O, then the message is signed.
   transporter.use('stream', headerLinePlugin(providerId));
   if (identity?.certificate && identity.key) {
     transporter.use('stream', smimeSignPlugin(createDetachedSigner(identity.certificate, identity.key, identity.chain), () => clock.now(), providerId));
   }
+  // DKIM after S/MIME: the signature covers the final multipart/signed message.
+  if (dkim !== undefined && dkimKey?.key !== undefined) {
+    const headerFields = dkim.headerFields === undefined ? DEFAULT_DKIM_HEADERS : dkim.headerFields.split(':');
+    transporter.use('stream', dkimSignPlugin({ domain: dkim.domain, selector: dkim.selector, headerFields, canonicalization: dkim.canonicalization, key: dkimKey.key }, () => clock.now()));
+  }
   // Last, so it sees the message as sent (signed).
   transporter.use('stream', transmissionPlugin());
   const readiness = (from: string | undefined) => (identity ? evaluateIdentity(identity, { from, at: clock.now() }) : undefined);
   const defaultFrom = config.from === undefined ? undefined : addressOf(config.from);
+  const dkimReadiness = async () =>
+    dkim === undefined
+      ? undefined
+      : checkDkim({ privateKey: secrets.dkimPrivateKey, domain: dkim.domain, selector: dkim.selector, from: defaultFrom, resolveTxt: options.resolveTxt });
+  // Only the key decides whether a message can be signed; alignment and DNS are reported, not enforced.
+  const dkimProblems = dkimKey === undefined ? [] : keyChecks(dkimKey).filter((c) => !c.ok);
   let closed = false;
 
   const assertOpen = () => {
     if (closed) throw new TransportError('UNAVAILABLE', 'the provider is closed', { providerId, retryable: false });
+  };
+  const assertDkim = () => {
+    if (dkimProblems.length === 0) return;
+    throw new TransportError('CONFIG_INVALID', `DKIM key not ready: ${dkimProblems.map((c) => `${c.name}: ${c.detail}`).join('; ')}`, {
+      providerId,
+      field: dkimProblems[0]!.name === 'key' && secrets.dkimPrivateKey === undefined ? 'secrets.dkimPrivateKey' : 'dkim',
+      details: { checks: dkimProblems },
+    });
   };
   const assertSignable = (from: string) => {
     const report = readiness(from);
@@ -285,12 +356,14 @@ export function createSmtpProvider(
     },
     validateAddress: plainAddress,
     certificateReadiness: () => readiness(defaultFrom),
+    dkimReadiness,
 
     async send(input: EmailMessage, sendOptions: SendOptions = {}): Promise<SendResult> {
       assertOpen();
       const message = parseEmailMessage(input, providerId);
       const from = senderOf(message, config, providerId);
       assertSignable(addressOf(from));
+      assertDkim();
       if (sendOptions.signal?.aborted) throw new TransportError('ABORTED', 'the operation was aborted', { providerId, retryable: false });
       const transmission: Transmission = { transmitted: false };
       const mail: SendMailOptions = {
@@ -303,14 +376,14 @@ export function createSmtpProvider(
         const accepted = info.accepted.map(String);
         const rejected = info.rejected.map(String);
         const rejections: RecipientRejection[] = rcptRejections((info as { rejectedErrors?: unknown }).rejectedErrors, rejected, redact);
-        events.debug('smtp.sent', `message ${info.messageId} accepted: ${info.response}`, { accepted, rejected, signed: identity !== undefined });
+        events.debug('smtp.sent', `message ${info.messageId} accepted: ${info.response}`, { accepted, rejected, signed: identity !== undefined, dkim: dkim !== undefined });
         return {
           providerId,
           messageId: info.messageId,
           accepted,
           rejected,
           ...(rejections.length === 0 ? {} : { rejections }),
-          details: { response: redact(info.response), signed: identity !== undefined, ehloName },
+          details: { response: redact(info.response), signed: identity !== undefined, dkim: dkim !== undefined, ehloName },
         };
       } catch (cause) {
         throw markUnknown(explainTls(mapSmtpError(cause, providerId, redact), config), transmission);
@@ -325,14 +398,17 @@ export function createSmtpProvider(
         throw explainTls(mapSmtpError(cause, providerId, redact), config);
       }
       const tls = config.secure ? 'implicit TLS' : config.starttls === 'off' ? 'no TLS' : `STARTTLS ${config.starttls}`;
-      const auth = config.username === undefined ? 'no authentication' : `authenticated as ${config.username}`;
+      const auth = config.username === undefined ? 'no authentication' : `authenticated as ${config.username}${tokens === undefined ? '' : ` with OAuth2 (${config.oauth2?.provider})`}`;
       return { detail: `connected to ${config.host}:${effectivePort(config)} (${tls}), ${auth}, EHLO ${ehloName}` };
     },
 
     async diagnostics() {
-      const report = readiness(defaultFrom);
-      if (!report) return [];
-      return report.checks.map((c) => ({ name: `smime.${c.name}`, ok: c.ok, detail: c.detail, ...(c.ok ? {} : { code: 'CONFIG_INVALID' }) }));
+      const smime = readiness(defaultFrom)?.checks ?? [];
+      const dkimChecks = (await dkimReadiness())?.checks ?? [];
+      return [
+        ...smime.map((c) => ({ name: `smime.${c.name}`, ok: c.ok, detail: c.detail, ...(c.ok ? {} : { code: 'CONFIG_INVALID' }) })),
+        ...dkimChecks.map((c) => ({ name: `dkim.${c.name}`, ok: c.ok, detail: c.detail, ...(c.ok ? {} : { code: 'CONFIG_INVALID' }) })),
+      ];
     },
 
     async close() {
