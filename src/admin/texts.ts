@@ -91,6 +91,12 @@ export const BUILT_IN_TEXTS: Readonly<Record<string, TypeTexts>> = {
       timeoutMs,
       maxSegments: f('Maximum parts', 'Longest accepted text in SMS parts (1-9).', 'Maximale Teile', 'Längster akzeptierter Text in SMS-Teilen (1-9).'),
       flash: f('Flash SMS', 'Shown at once, not stored on the phone.', 'Flash-SMS', 'Wird sofort angezeigt und nicht gespeichert.'),
+      notificationUrl: f(
+        'Notification handler URL',
+        'Public http(s) URL of this application\'s ASPSMS notification handler; fills the three URLs below unless set. Changing the password invalidates the links of earlier messages.',
+        'URL des Benachrichtigungs-Handlers',
+        'Öffentliche http(s)-URL des ASPSMS-Benachrichtigungs-Handlers dieser Anwendung; füllt die drei URLs unten, sofern nicht gesetzt. Ein neues Passwort macht die Links früherer Nachrichten ungültig.',
+      ),
       deliveryNotificationUrl: notifyUrl('Delivery notification URL', 'URL für Zustellbestätigung'),
       nonDeliveryNotificationUrl: notifyUrl('Non-delivery notification URL', 'URL für Nichtzustellung'),
       bufferedNotificationUrl: notifyUrl('Buffered notification URL', 'URL für Zwischenspeicherung'),

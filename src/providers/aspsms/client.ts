@@ -5,6 +5,7 @@ import util from 'node:util';
 import type { Client as SoapClient, WSDL } from 'soap';
 import { TransportError } from '../../core/errors.js';
 import { REDACTED, Redactor, type ProviderEvents } from '../../core/events.js';
+import { parseRetryAfter } from '../../registry/retry.js';
 import { ASPSMS_WSDL, orderedRequest, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
 
 /** What the SOAP client needs from its provider. */
@@ -26,7 +27,12 @@ export interface AspsmsClientOptions {
  * SOAP envelope or text. The provider does this itself, before any recorder sees the text.
  */
 export function redactSoap(text: string, secrets: readonly string[]): string {
-  return new Redactor(secrets).text(text.replace(/(<(?:\w+:)?(Password|UserKey)(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?\2>)/g, `$1${REDACTED}$3`));
+  return new Redactor(secrets).text(
+    text
+      .replace(/(<(?:\w+:)?(Password|UserKey)(?:\s[^>]*)?>)[\s\S]*?(<\/(?:\w+:)?\2>)/g, `$1${REDACTED}$3`)
+      // The token of a notification URL (`&t=`, `&amp;t=` in XML) lets its holder report a status: not for logs.
+      .replace(/([?&;]t=)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`),
+  );
 }
 
 let parsedWsdl: Promise<WSDL> | undefined;
@@ -200,14 +206,12 @@ export class AspsmsSoapClient {
       const fault = error.root?.Envelope?.Body?.Fault;
       const faultText = fault ? String(fault.faultstring ?? fault.Reason?.Text ?? '') : '';
       const description = this.redact(faultText || `HTTP ${status}`).slice(0, 500);
-      const upstream = { status, description };
+      // Retry-After (seconds or an HTTP date) on a 429 or 503: the router waits at least that long.
+      const header = error.response?.headers?.['retry-after'];
+      const retryAfter = parseRetryAfter(typeof header === 'string' ? header : typeof header === 'number' ? String(header) : undefined, Date.now());
+      const upstream = { status, description, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) };
       if (status === 429) {
-        const retryAfter = Number(error.response?.headers?.['retry-after']);
-        return new TransportError('RATE_LIMITED', `ASPSMS ${operation} was rate limited (HTTP 429)`, {
-          cause,
-          providerId,
-          upstream: Number.isFinite(retryAfter) ? { ...upstream, retryAfterSeconds: retryAfter } : upstream,
-        });
+        return new TransportError('RATE_LIMITED', `ASPSMS ${operation} was rate limited (HTTP 429)`, { cause, providerId, upstream });
       }
       if (status === 401 || status === 403) {
         return new TransportError('AUTH_FAILED', `ASPSMS ${operation} was refused (HTTP ${status})`, { cause, providerId, upstream });

@@ -3,6 +3,9 @@ import { normalizeOriginator } from './phone.js';
 import { ASPSMS_TIME_ZONE, isTimeZone } from './status.js';
 import { ASPSMS_DEFAULT_ENDPOINT } from './wsdl.js';
 
+/** The query parameters the provider adds to `notificationUrl` (the handler reads them). */
+export const NOTIFICATION_PARAMETERS: readonly string[] = ['p', 'm', 'n', 't', 's', 'trn', 'dst', 'rsn', 'at'];
+
 /** Most parts ASPSMS concatenates into one message in practice. */
 export const MAX_SEGMENTS_LIMIT = 9;
 
@@ -49,6 +52,24 @@ export const aspsmsConfigSchema = z.object({
   maxSegments: z.number().int().min(1).max(MAX_SEGMENTS_LIMIT).default(MAX_SEGMENTS_LIMIT),
   /** Send as flash SMS (shown at once, not stored) unless a send says otherwise. */
   flash: z.boolean().default(false),
+  /**
+   * The public http(s) URL of the host's notification handler (`createAspsmsNotificationHandler`).
+   * When set, every send fills the three notification URLs itself (a URL configured below wins
+   * for its kind): this URL plus the provider and message, an unguessable token bound to them
+   * and the ASPSMS placeholders. The token is derived from the UserKey and password: changing
+   * the password invalidates the links of messages sent before (poll those instead).
+   */
+  notificationUrl: httpUrl('notificationUrl')
+    .refine((value) => !value.includes('#'), 'notificationUrl must not have a fragment (#)')
+    .refine((value) => !/[<>]/.test(value), 'notificationUrl must not contain < or > (the provider adds the ASPSMS placeholders itself)')
+    .refine((value) => {
+      try {
+        return ![...new URL(value).searchParams.keys()].some((key) => NOTIFICATION_PARAMETERS.includes(key));
+      } catch {
+        return true; // httpUrl reports it
+      }
+    }, 'the query of notificationUrl must not use the parameters the provider adds (p, m, n, t, s, trn, dst, rsn, at)')
+    .optional(),
   /** URL ASPSMS calls when a message was delivered (`<TRN>`, `<RCPNT>`, ... placeholders or the TRN appended). */
   deliveryNotificationUrl: httpUrl('deliveryNotificationUrl').optional(),
   /** URL ASPSMS calls when a message finally failed. */

@@ -32,6 +32,8 @@ import { aspsmsConfigSchema, type AspsmsConfig } from './config.js';
 import type { SmsEncoding } from './encoding.js';
 import { createAspsmsProvider, type AspsmsOptions, type AspsmsProvider } from './provider.js';
 
+export { isAspsmsProvider } from './notifications.js';
+
 /** The ASPSMS provider type: its id, config schema and secret fields. */
 export type AspsmsProviderType = ProviderType<AspsmsConfig, 'password', AspsmsProvider, 'aspsms'>;
 
@@ -53,10 +55,6 @@ export function aspsms(options: AspsmsOptions = {}): AspsmsProviderType {
   };
 }
 
-/** True when a live provider is an ASPSMS provider (to reach `deliveryStatus`). */
-export function isAspsmsProvider(provider: { readonly type: string }): provider is AspsmsProvider {
-  return provider.type === 'aspsms';
-}
 
 /** What an ASPSMS send puts in `SendResult.details`. */
 export interface AspsmsSendDetails {
@@ -100,6 +98,14 @@ export { isGsm7, smsLength, estimateSms, transliterateToGsm7 } from './encoding.
 export type { SmsEncoding, SmsLength, SmsEstimate, Gsm7Transliteration } from './encoding.js';
 export { ASPSMS_TIME_ZONE } from './status.js';
 export type { DeliveryNotification, DeliveryState } from './status.js';
+export { REASON_DESCRIPTIONS, describeReason } from './status.js';
+export { createAspsmsNotificationHandler, createAspsmsNotificationListener, pollAspsmsDeliveryStatus } from './notifications.js';
+export type {
+  AspsmsNotificationRegistry,
+  AspsmsNotificationHandlerOptions,
+  AspsmsPollResult,
+  AspsmsPolledRecipient,
+} from './notifications.js';
 
 /**
  * Internal: exported for this repository's own tests, hidden from the typings and the docs, not

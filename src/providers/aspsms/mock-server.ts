@@ -104,6 +104,12 @@ export interface AspsmsMock {
   setDelay(ms: number): void;
   /** Answers the next call (of `operation`, or any) with this raw result, e.g. `StatusCode:24`. */
   failNext(result: string, operation?: AspsmsOperation): void;
+  /**
+   * Answers the next `times` requests (of `operation`, or any; default 1) with an HTTP error
+   * instead of SOAP, e.g. 503 or 429 with a `Retry-After` header (seconds or an HTTP date), as a
+   * front end under load does. Nothing is sent or charged.
+   */
+  failHttpNext(status: number, options?: { readonly retryAfter?: number | string; readonly times?: number; readonly operation?: AspsmsOperation }): void;
   /** Sets what the inquiry reports for a reference (e.g. delivered later). */
   setDelivery(reference: string, delivery: AspsmsMockDelivery): void;
   /** Waits for notification callbacks in flight. */
@@ -210,6 +216,7 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
   const notifications: AspsmsMockNotification[] = [];
   const deliveries = new Map<string, DeliveryRecord>();
   const injected: { result: string; operation?: AspsmsOperation }[] = [];
+  const httpFailures: { status: number; retryAfter?: string; times: number; operation?: AspsmsOperation }[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
 
@@ -350,7 +357,7 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
   });
 
   /** Answers one SOAP request in the version it came in (1.1 `text/xml` or 1.2 `application/soap+xml`). */
-  const answer = async (req: http.IncomingMessage, body: string): Promise<{ status: number; type: string; body: string }> => {
+  const answer = async (req: http.IncomingMessage, body: string): Promise<{ status: number; type: string; body: string; headers?: Record<string, string> }> => {
     const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
     const version = contentType.startsWith('application/soap+xml') ? '1.2' : contentType.startsWith('text/xml') ? '1.1' : undefined;
     if (version === undefined) return { status: 415, type: 'text/plain; charset=utf-8', body: 'Unsupported Media Type: SOAP 1.1 needs text/xml, SOAP 1.2 application/soap+xml' };
@@ -370,6 +377,18 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
     if (action && action.toLowerCase() !== `${ASPSMS_NAMESPACE}/${operation}`.toLowerCase()) {
       return fault('Client', `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`);
     }
+    const h = httpFailures.findIndex((f) => f.operation === undefined || f.operation === operation);
+    if (h >= 0) {
+      const failure = httpFailures[h]!;
+      if (--failure.times <= 0) httpFailures.splice(h, 1);
+      log({ result: '', fault: `HTTP ${failure.status}` });
+      return {
+        status: failure.status,
+        type: 'text/html; charset=utf-8',
+        body: `<html><body>HTTP ${failure.status}</body></html>`,
+        ...(failure.retryAfter === undefined ? {} : { headers: { 'retry-after': failure.retryAfter } }),
+      };
+    }
     const handler = Object.hasOwn(handlers, operation) ? handlers[operation as AspsmsOperation] : undefined;
     if (!handler) return fault('Client', `the ASPSMS mock does not implement the operation ${operation || '(none)'}`);
     let args: Args;
@@ -388,8 +407,8 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mock');
-    const send = (status: number, type: string, body: string) => {
-      if (!res.headersSent) res.writeHead(status, { 'content-type': type }).end(body);
+    const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+      if (!res.headersSent) res.writeHead(status, { ...headers, 'content-type': type }).end(body);
     };
     if (url.pathname.toLowerCase() !== '/aspsmsx2.asmx') return send(404, 'text/plain', 'not found');
     if (req.method === 'GET' && /^\?wsdl$/i.test(url.search)) return send(200, 'text/xml; charset=utf-8', ASPSMS_WSDL);
@@ -403,7 +422,7 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
     req.on('end', () => {
       if (size > MAX_REQUEST_BYTES) return send(413, 'text/plain', 'request too large');
       answer(req, Buffer.concat(chunks).toString('utf8')).then(
-        (a) => send(a.status, a.type, a.body),
+        (a) => send(a.status, a.type, a.body, a.headers),
         () => send(500, 'text/plain', 'mock failure'),
       );
     });
@@ -435,6 +454,15 @@ export async function startAspsmsMock(options: AspsmsMockOptions = {}): Promise<
     },
     failNext(result, operation) {
       injected.push({ result, ...(operation === undefined ? {} : { operation }) });
+    },
+    failHttpNext(status, failOptions = {}) {
+      if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('status must be an HTTP error status (400-599)');
+      httpFailures.push({
+        status,
+        times: failOptions.times ?? 1,
+        ...(failOptions.retryAfter === undefined ? {} : { retryAfter: String(failOptions.retryAfter) }),
+        ...(failOptions.operation === undefined ? {} : { operation: failOptions.operation }),
+      });
     },
     setDelivery(reference, delivery) {
       const existing = deliveries.get(reference);

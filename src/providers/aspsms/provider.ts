@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type https from 'node:https';
 import { z } from 'zod';
@@ -70,6 +70,15 @@ export interface AspsmsProvider extends DeliveryProvider<TextMessage> {
    * SendResult). Each inquiry may cost credits at ASPSMS: prefer notification URLs to polling.
    */
   deliveryStatus(references: readonly string[], options?: SendOptions): Promise<DeliveryNotification[]>;
+  /** The IANA time zone of ASPSMS times (config `timeZone`), to read notification dates. */
+  readonly timeZone: string;
+  /**
+   * True when `token` is this provider's notification token for the message and its recipient
+   * count (the `t`, `m` and `n` of a notification URL); compared in constant time. The key is
+   * derived from the UserKey and password and never leaves the provider, so a token of a
+   * message sent before the password changed no longer verifies.
+   */
+  verifyNotificationToken(input: { readonly messageId: string; readonly recipients: number; readonly token: string }): boolean;
 }
 
 /** Host-injected I/O of the ASPSMS provider type. */
@@ -90,6 +99,11 @@ const referencesSchema = z
   .min(1, 'at least one reference is required');
 /** Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF). */
 const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Domain separation of the notification key: it is used for nothing else. */
+const NOTIFICATION_KEY_INFO = 'transportkit/aspsms notification token v1';
+/** Token bytes: 192 bits, 32 base64url characters. */
+const TOKEN_BYTES = 24;
 
 /** A fresh transaction reference base: 16 characters of [A-Z2-7], so per-recipient suffixes stay unique. */
 function newReference(): string {
@@ -126,6 +140,27 @@ export async function createAspsmsProvider(
     ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });
   const auth = { UserKey: config.userKey, Password: password };
+  // Only in this closure (never a property): a printout of the provider shows no key. HKDF with
+  // the UserKey as salt and a label of its own, so the key says nothing about the password.
+  const notificationKey = Buffer.from(hkdfSync('sha256', password, config.userKey, NOTIFICATION_KEY_INFO, 32));
+  const notificationToken = (messageId: string, recipients: number): Buffer =>
+    createHmac('sha256', notificationKey).update(`${providerId}\u0000${messageId}\u0000${recipients}`).digest().subarray(0, TOKEN_BYTES);
+  /** The notification URLs of a send: configured ones win, the rest are built from `notificationUrl`. */
+  const notificationUrls = (messageId: string, recipients: number): { delivered: string; failed: string; buffered: string } => {
+    const built = (state: string): string | undefined => {
+      const base = config.notificationUrl;
+      if (base === undefined) return undefined;
+      const separator = !base.includes('?') ? '?' : /[?&]$/.test(base) ? '' : '&';
+      const token = notificationToken(messageId, recipients).toString('base64url');
+      // The <...> placeholders stay literal: ASPSMS replaces them per recipient.
+      return `${base}${separator}p=${encodeURIComponent(providerId)}&m=${messageId}&n=${recipients}&t=${token}&s=${state}&trn=<TRN>&dst=<DST>&rsn=<RSN>&at=<DSCTS>`;
+    };
+    return {
+      delivered: config.deliveryNotificationUrl ?? built('delivered') ?? '',
+      failed: config.nonDeliveryNotificationUrl ?? built('failed') ?? '',
+      buffered: config.bufferedNotificationUrl ?? built('buffered') ?? '',
+    };
+  };
   const maxLength = maxUnits('gsm7', config.maxSegments);
   let closed = false;
 
@@ -208,6 +243,16 @@ export async function createAspsmsProvider(
       multipleRecipients: true,
     },
     validateAddress,
+    timeZone: config.timeZone,
+
+    verifyNotificationToken(input) {
+      const { messageId, recipients, token } = input ?? ({} as typeof input);
+      if (typeof messageId !== 'string' || typeof token !== 'string' || !Number.isSafeInteger(recipients) || recipients < 1) return false;
+      if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return false;
+      const given = Buffer.from(token, 'base64url');
+      const expected = notificationToken(messageId, recipients);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
 
     estimate(text, o = {}) {
       const parsed = parseWith(textMessageSchema.shape.text, text, 'MESSAGE_INVALID', 'text', providerId);
@@ -228,6 +273,7 @@ export async function createAspsmsProvider(
       const messageId = newReference();
       const references: Record<string, string> = {};
       recipients.forEach((r, i) => (references[r] = `${messageId}${i}`));
+      const urls = notificationUrls(messageId, recipients.length);
       const common = {
         ...auth,
         Originator: config.originator,
@@ -235,9 +281,9 @@ export async function createAspsmsProvider(
         DeferredDeliveryTime: extra.deferUntil === undefined ? '' : formatAspsmsTime(extra.deferUntil, config.timeZone),
         FlashingSMS: (extra.flash ?? config.flash) ? 'True' : '',
         TimeZone: '',
-        URLBufferedMessageNotification: config.bufferedNotificationUrl ?? '',
-        URLDeliveryNotification: config.deliveryNotificationUrl ?? '',
-        URLNonDeliveryNotification: config.nonDeliveryNotificationUrl ?? '',
+        URLBufferedMessageNotification: urls.buffered,
+        URLDeliveryNotification: urls.delivered,
+        URLNonDeliveryNotification: urls.failed,
         AffiliateId: config.affiliateId ?? '',
       };
       const accepted: string[] = [];

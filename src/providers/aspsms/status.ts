@@ -105,6 +105,68 @@ export function statusError(status: number, operation: string, providerId?: stri
   });
 }
 
+/**
+ * ASPSMS delivery reason codes (the `<RSN>` of a notification, `ReasonCode` of an inquiry), from
+ * the XML interface specification, appendix IV b. Codes 1-8 all mean "service temporarily not
+ * available".
+ */
+export const REASON_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  0: 'unknown subscriber',
+  ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((code) => [code, 'service temporarily not available'])),
+  9: 'illegal error code',
+  10: 'network time-out',
+  30: 'originator not authorized',
+  31: 'originator already authorized',
+  100: 'facility not supported',
+  101: 'unknown subscriber',
+  102: 'facility not provided',
+  103: 'call barred',
+  104: 'operation barred',
+  105: 'SC congestion',
+  106: 'facility not supported',
+  107: 'absent subscriber',
+  108: 'delivery fail',
+  109: 'SC congestion',
+  110: 'protocol error',
+  111: 'MS not equipped',
+  112: 'unknown SC',
+  113: 'SC congestion',
+  114: 'illegal MS',
+  115: 'MS not a subscriber',
+  116: 'error in MS',
+  117: 'SMS lower layer not provisioned',
+  118: 'system fail',
+  119: 'PLMN system failure',
+  120: 'HLR system failure',
+  121: 'VLR system failure',
+  122: 'previous VLR system failure',
+  123: 'controlling MSC system failure',
+  124: 'VMSC system failure',
+  125: 'EIR system failure',
+  126: 'system failure',
+  127: 'unexpected data value',
+  200: 'error in address service centre',
+  201: 'invalid absolute validity period',
+  202: 'short message exceeds maximum',
+  203: 'unable to unpack GSM message',
+  204: 'unable to convert to IA5 alphabet',
+  205: 'invalid validity period format',
+  206: 'invalid destination address',
+  207: 'duplicate message submit',
+  208: 'invalid message type indicator',
+};
+
+/**
+ * The reason of a failed delivery as text: the 3-digit code and its description
+ * (`101 unknown subscriber`), or just the code when it is not documented.
+ */
+export function describeReason(reasonCode: string | undefined): string | undefined {
+  if (reasonCode === undefined || !/^\d{1,4}$/.test(reasonCode)) return undefined;
+  const code = reasonCode.padStart(3, '0');
+  const description = REASON_DESCRIPTIONS[Number(reasonCode)];
+  return description === undefined ? code : `${code} ${description}`;
+}
+
 /** Delivery state of one message to one recipient, from `InquireDeliveryNotifications`. */
 export type DeliveryState = 'pending' | 'delivered' | 'buffered' | 'failed' | 'unknown';
 
