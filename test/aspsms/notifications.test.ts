@@ -13,7 +13,7 @@ import {
   type TransportStorage,
 } from '../../src/index.js';
 import { aspsms, aspsmsSendDetails, createAspsmsNotificationHandler, createAspsmsNotificationListener, isAspsmsProvider } from '../../src/providers/aspsms/index.js';
-import { startAspsmsMock, type AspsmsMock } from '../../src/testing/index.js';
+import { startAspsmsMock } from '../../src/testing/index.js';
 import { leaksIn, printout } from '../smtp/helpers/leaks.js';
 import { PASSWORD, USER_KEY } from './setup.js';
 

@@ -23,6 +23,8 @@ const PLAN: Readonly<Record<string, true | string>> = {
   'SMS through ASPSMS (`transportkit/aspsms`) :: const registry = createRegistry({ storage, secretKeys, types: [aspsms()] });':
     'sends through the real ASPSMS web service, which charges credits',
   'SMS through ASPSMS (`transportkit/aspsms`) :: const mock = await startAspsmsMock({': true,
+  'Delivery notifications :: const notifications = createAspsmsNotificationHandler({ registry, onError: (error) => log.warn(error.message) });':
+    'listens on port 8080 and sends through the real ASPSMS web service (test/aspsms/notifications.test.ts and polling.test.ts run the same against the mock)',
   'Threema.Gateway, end-to-end encrypted (`transportkit/threema`) :: const registry = createRegistry({ storage, secretKeys, types: [threema()] });':
     'sends through the real Threema gateway',
   'Threema.Gateway, end-to-end encrypted (`transportkit/threema`) :: createServer(': 'listens on port 8080 until stopped',

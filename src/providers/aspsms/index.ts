@@ -98,7 +98,6 @@ export { isGsm7, smsLength, estimateSms, transliterateToGsm7 } from './encoding.
 export type { SmsEncoding, SmsLength, SmsEstimate, Gsm7Transliteration } from './encoding.js';
 export { ASPSMS_TIME_ZONE } from './status.js';
 export type { DeliveryNotification, DeliveryState } from './status.js';
-export { REASON_DESCRIPTIONS, describeReason } from './status.js';
 export { createAspsmsNotificationHandler, createAspsmsNotificationListener, pollAspsmsDeliveryStatus } from './notifications.js';
 export type {
   AspsmsNotificationRegistry,
@@ -117,6 +116,6 @@ export { maxUnits } from './encoding.js';
 /** @internal */
 export { normalizePhone, normalizeOriginator } from './phone.js';
 /** @internal */
-export { STATUS_DESCRIPTIONS, parseStatusCode, parseCredits, parseDeliveryNotifications, statusError, formatAspsmsTime, parseAspsmsTime } from './status.js';
+export { STATUS_DESCRIPTIONS, REASON_DESCRIPTIONS, describeReason, parseStatusCode, parseCredits, parseDeliveryNotifications, statusError, formatAspsmsTime, parseAspsmsTime } from './status.js';
 /** @internal */
 export { ASPSMS_WSDL, ASPSMS_NAMESPACE, ASPSMS_OPERATIONS } from './wsdl.js';
