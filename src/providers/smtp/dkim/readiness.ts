@@ -108,7 +108,7 @@ async function dnsCheck(name: string, key: KeyObject, resolveTxt: TxtResolver, t
     records = await Promise.race([
       resolveTxt(name),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
   } catch (cause) {
