@@ -329,7 +329,16 @@ describe('JSON API', () => {
     const text = await created.text();
     expect(text).not.toContain('hunter2');
     const { provider } = JSON.parse(text);
-    expect(provider.secrets).toEqual({ password: { set: true }, smimePassphrase: { set: false }, smimeKey: { set: false }, smimePkcs12: { set: false } });
+    expect(provider.secrets).toStrictEqual({
+      password: { set: true },
+      smimePassphrase: { set: false },
+      smimeKey: { set: false },
+      smimePkcs12: { set: false },
+      dkimPrivateKey: { set: false },
+      oauth2ClientSecret: { set: false },
+      oauth2RefreshToken: { set: false },
+      oauth2CertificateKey: { set: false },
+    });
     expect(s.audits.map((a) => [a.action, a.user.id])).toEqual([['create', 'alice']]);
     const events = await s.registry.events({ providerId: provider.id, types: ['admin.create'] });
     expect(events[0]).toMatchObject({ message: 'provider "Relay" created by Alice Admin', fields: { user: 'alice', secrets: ['password'] } });
