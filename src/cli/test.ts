@@ -27,16 +27,24 @@ interface ConfigFlag {
   readonly about: string;
 }
 
+/** A boolean flag that sets a host-side option of the provider type, not a config field. */
+interface HostFlag {
+  readonly flag: string;
+  readonly about: string;
+}
+
 interface TestTarget {
   readonly flags: readonly ConfigFlag[];
+  /** Flags for the host-side options `load` builds the type with. */
+  readonly hostFlags?: readonly HostFlag[];
   /** Flags without which the provider cannot be built (checked before anything is loaded). */
   readonly required: readonly string[];
   /** Secret fields read from the environment or stdin, never from flags. */
   readonly secrets: readonly string[];
   /** What `--to` is for this channel. */
   readonly to: string;
-  /** Loads the provider type on demand, so other commands never load nodemailer or soap. */
-  load(): Promise<AnyProviderType>;
+  /** Loads the provider type on demand, so other commands never load nodemailer or soap; `host` holds the host flags given. */
+  load(host: Readonly<Record<string, boolean>>): Promise<AnyProviderType>;
   /** What to suggest when a step failed because the server's TLS certificate was not accepted. */
   readonly tlsHint?: string;
 }
@@ -66,14 +74,30 @@ const TARGETS: Readonly<Record<string, TestTarget>> = {
       flag('smime', 'boolean', 'sign with S/MIME (implied by --smime-cert or --smime-serial)', 'smime.enabled'),
       flag('smime-cert', 'file', 'PEM file of the S/MIME signer certificate (key in TRANSPORTKIT_SMTP_SMIME_KEY)', 'smime.certificate'),
       flag('smime-serial', 'string', 'serial number of the signer certificate in a PKCS#12 bundle', 'smime.serialNumber'),
+      flag('oauth2-provider', 'string', 'OAuth2 (XOAUTH2) instead of a password: microsoft | google (--username is the mailbox)', 'oauth2.provider'),
+      flag('oauth2-tenant-id', 'string', 'Microsoft: directory (tenant) id or domain', 'oauth2.tenantId'),
+      flag('oauth2-client-id', 'string', 'application (client) id', 'oauth2.clientId'),
+      flag('oauth2-token-url', 'string', 'token endpoint instead of the provider\'s own', 'oauth2.tokenUrl'),
+      flag('oauth2-scope', 'string', 'scope (default https://outlook.office365.com/.default for microsoft)', 'oauth2.scope'),
+      flag('oauth2-client-cert', 'file', 'Microsoft: PEM certificate credential (key in TRANSPORTKIT_SMTP_OAUTH2_CERTIFICATE_KEY)', 'oauth2.clientCertificate'),
+      flag('oauth2-timeout-ms', 'number', 'bound of a token request in milliseconds (default 10000)', 'oauth2.timeoutMs'),
+      flag('dkim-domain', 'string', 'DKIM-sign for this domain (d=; key in TRANSPORTKIT_SMTP_DKIM_PRIVATE_KEY)', 'dkim.domain'),
+      flag('dkim-selector', 'string', 'DKIM selector (s=): the key is at <selector>._domainkey.<domain>', 'dkim.selector'),
+      flag('dkim-header-fields', 'string', 'header fields to sign, colon-separated (default: the recommended list)', 'dkim.headerFields'),
+      flag('dkim-canonicalization', 'string', 'relaxed/relaxed (default) | relaxed/simple | simple/relaxed | simple/simple', 'dkim.canonicalization'),
     ],
+    hostFlags: [{ flag: 'dkim-dns', about: 'DKIM ready: look up the published key at <selector>._domainkey.<domain> in DNS' }],
     required: ['host'],
-    secrets: ['password', 'smimeKey', 'smimePkcs12', 'smimePassphrase'],
+    secrets: ['password', 'smimeKey', 'smimePkcs12', 'smimePassphrase', 'oauth2ClientSecret', 'oauth2RefreshToken', 'oauth2CertificateKey', 'dkimPrivateKey'],
     tlsHint: `hint: the server's TLS certificate was not accepted. If it is issued by a private CA, trust that CA
       with --ca-file PATH; if it is issued for another name than --host, give that name with
       --target-name NAME; to test anyway (not for production), add --ignore-certificate-errors.`,
     to: 'e-mail address',
-    load: async () => (await import('../providers/smtp/index.js')).smtp(),
+    load: async (host) => {
+      const { smtp } = await import('../providers/smtp/index.js');
+      const resolveTxt = host['dkim-dns'] ? (await import('node:dns')).promises.resolveTxt : undefined;
+      return smtp(resolveTxt === undefined ? {} : { resolveTxt });
+    },
   },
   aspsms: {
     flags: [
@@ -121,7 +145,7 @@ const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$
 function typeHelp(type: string, target: TestTarget): string {
   const width = Math.max(...target.flags.map((f) => f.flag.length + (f.kind === 'string' || f.kind === 'file' ? 6 : f.kind === 'number' ? 4 : 0)));
   const arg = (f: ConfigFlag) => `--${f.flag}${f.kind === 'boolean' ? '' : f.kind === 'number' ? ' N' : f.kind === 'file' ? ' PATH' : ' VALUE'}`;
-  const lines = target.flags.map((f) => `  ${arg(f).padEnd(width + 2)}  ${f.about}`);
+  const lines = [...target.flags.map((f) => `  ${arg(f).padEnd(width + 2)}  ${f.about}`), ...(target.hostFlags ?? []).map((f) => `  ${`--${f.flag}`.padEnd(width + 2)}  ${f.about}`)];
   const secrets = target.secrets.map((s) => `${envName(type, s)} (${s})`).join(', ');
   return `${type} (--to: ${target.to}; required: ${target.required.map((r) => `--${r}`).join(', ')})
 ${lines.join('\n')}
@@ -274,7 +298,11 @@ async function runTest(type: string, target: TestTarget, args: readonly string[]
     const name = misplaced.slice(2).split('=')[0]!;
     throw new UsageError(`secrets are not accepted as flags (--${name}): set ${envName(type, target.secrets.find((s) => kebab(s) === kebab(name))!)} or use --secrets-stdin`);
   }
-  const options = { ...COMMON, ...Object.fromEntries(target.flags.map((f) => [f.flag, { type: f.kind === 'boolean' ? 'boolean' : 'string' } as const])) };
+  const options = {
+    ...COMMON,
+    ...Object.fromEntries(target.flags.map((f) => [f.flag, { type: f.kind === 'boolean' ? 'boolean' : 'string' } as const])),
+    ...Object.fromEntries((target.hostFlags ?? []).map((f) => [f.flag, { type: 'boolean' } as const])),
+  };
   const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
   if (values.help) {
     io.stdout(HELP);
@@ -287,7 +315,8 @@ async function runTest(type: string, target: TestTarget, args: readonly string[]
   const secrets = await readSecrets(type, target, values['secrets-stdin'] === true, env, io);
   const out = scrubbed(io, Object.values(secrets));
   // The registry's `test` event repeats the report the command prints: leave it out.
-  const registry = createRegistry({ types: [await target.load()], logger: (entry) => void (entry.event === 'test' || out.stderr(formatEvent(entry))) });
+  const host = Object.fromEntries((target.hostFlags ?? []).map((f) => [f.flag, (values as Record<string, unknown>)[f.flag] === true]));
+  const registry = createRegistry({ types: [await target.load(host)], logger: (entry) => void (entry.event === 'test' || out.stderr(formatEvent(entry))) });
   try {
     let id: string;
     try {
