@@ -63,16 +63,13 @@ function summary(certificate: X509Certificate): CertificateSummary {
   };
 }
 
-function validity(certificate: X509Certificate, at: number): CertificateCheck {
-  const from = Date.parse(certificate.validFrom);
-  const to = Date.parse(certificate.validTo);
+function validity({ validFrom: from, validTo: to }: { readonly validFrom: number; readonly validTo: number }, at: number): CertificateCheck {
   if (at < from) return { name: 'validity', ok: false, detail: `not yet valid: valid from ${new Date(from).toISOString()}` };
   if (at > to) return { name: 'validity', ok: false, detail: `expired on ${new Date(to).toISOString()}` };
   return { name: 'validity', ok: true, detail: `valid until ${new Date(to).toISOString()}` };
 }
 
-function address(certificate: X509Certificate, from: string | undefined): CertificateCheck {
-  const emails = certificateEmails(certificate);
+function address(emails: readonly string[], from: string | undefined): CertificateCheck {
   const listed = emails.join(', ') || 'none';
   if (from === undefined) return { name: 'address', ok: false, detail: `no from address to compare with (certificate names: ${listed})` };
   const ok = emails.includes(from.toLowerCase());
@@ -101,12 +98,17 @@ const issuerCn = (certificate: X509Certificate) => /^CN=(.+)$/m.exec(certificate
  * The chain sent with each signature must let a client that does not know the intermediates
  * verify it: it has to reach a self-signed root, or end at a certificate issued by a trust
  * anchor (Node's bundled roots or `smime.trustAnchors`). Every certificate of it must be valid.
+ * The path itself does not change with time: only the validity is checked per call.
  */
-function chainCheck(identity: SmimeIdentity, certificate: X509Certificate, at: number): CertificateCheck {
+function chainCheck(identity: SmimeIdentity, memo: IdentityMemo, at: number): CertificateCheck {
+  const expired = memo.chainValidity.find((c) => at < c.from || at > c.to);
+  if (expired) return { name: 'chain', ok: false, detail: `the chain certificate ${cn(expired.certificate)} is not valid now (valid ${new Date(expired.from).toISOString()} to ${new Date(expired.to).toISOString()})` };
+  return (memo.chainPath ??= Object.freeze(chainPath(identity, identity.certificate!)));
+}
+
+function chainPath(identity: SmimeIdentity, certificate: X509Certificate): CertificateCheck {
   const path = [certificate, ...identity.chain];
   const names = path.map(cn).join(' → ');
-  const expired = identity.chain.find((c) => at < Date.parse(c.validFrom) || at > Date.parse(c.validTo));
-  if (expired) return { name: 'chain', ok: false, detail: `the chain certificate ${cn(expired)} is not valid now (valid ${new Date(expired.validFrom).toISOString()} to ${new Date(expired.validTo).toISOString()})` };
   const last = path.at(-1)!;
   if (issuedBy(last, last)) return { name: 'chain', ok: true, detail: `complete: ${names} (self-signed root)` };
   const anchor = [...identity.trustAnchors, ...defaultTrustAnchors()].find((a) => issuedBy(last, a));
@@ -142,6 +144,48 @@ function keyStrength(certificate: X509Certificate): CertificateCheck {
 }
 
 /**
+ * What {@link evaluateIdentity} derives from an identity alone, once per identity: a send checks
+ * readiness every time, and the chain path costs signature verifications.
+ */
+interface IdentityMemo {
+  readonly info: CertificateSummary;
+  readonly validFrom: number;
+  readonly validTo: number;
+  readonly privateKey: CertificateCheck;
+  readonly usage: CertificateCheck;
+  readonly keyStrength: CertificateCheck;
+  readonly chainValidity: readonly { readonly certificate: X509Certificate; readonly from: number; readonly to: number }[];
+  /** Computed on the first call whose chain certificates are all valid. */
+  chainPath?: CertificateCheck;
+}
+
+const memos = new WeakMap<SmimeIdentity, IdentityMemo>();
+
+function memoOf(identity: SmimeIdentity, certificate: X509Certificate): IdentityMemo {
+  let memo = memos.get(identity);
+  if (!memo) {
+    // Frozen: every report shares these objects.
+    const info = summary(certificate);
+    Object.freeze(info.emails);
+    memo = {
+      info: Object.freeze(info),
+      validFrom: Date.parse(certificate.validFrom),
+      validTo: Date.parse(certificate.validTo),
+      privateKey: Object.freeze(
+        identity.key
+          ? { name: 'privateKey', ok: true, detail: `${identity.key.asymmetricKeyType?.toUpperCase()} private key matches the certificate` }
+          : { name: 'privateKey', ok: false, detail: identity.keyProblem ?? 'no private key' },
+      ),
+      usage: Object.freeze(usage(certificate)),
+      keyStrength: Object.freeze(keyStrength(certificate)),
+      chainValidity: identity.chain.map((c) => ({ certificate: c, from: Date.parse(c.validFrom), to: Date.parse(c.validTo) })),
+    };
+    memos.set(identity, memo);
+  }
+  return memo;
+}
+
+/**
  * Evaluates an already loaded identity for a sender at a time. Each item is reported separately;
  * items that need a certificate fail with "no certificate" when none was found.
  */
@@ -161,17 +205,16 @@ export function evaluateIdentity(identity: SmimeIdentity, options: { readonly fr
     );
     return { ready: false, checks };
   }
-  const info = summary(certificate);
+  const memo = memoOf(identity, certificate);
+  const { info } = memo;
   checks.push(
     { name: 'found', ok: true, detail: `serial ${info.serialNumber}, subject ${info.subject}` },
-    identity.key
-      ? { name: 'privateKey', ok: true, detail: `${identity.key.asymmetricKeyType?.toUpperCase()} private key matches the certificate` }
-      : { name: 'privateKey', ok: false, detail: identity.keyProblem ?? 'no private key' },
-    validity(certificate, options.at),
-    address(certificate, options.from),
-    usage(certificate),
-    chainCheck(identity, certificate, options.at),
-    keyStrength(certificate),
+    memo.privateKey,
+    validity(memo, options.at),
+    address(info.emails, options.from),
+    memo.usage,
+    chainCheck(identity, memo, options.at),
+    memo.keyStrength,
   );
   return { ready: checks.every((c) => c.ok), checks, certificate: info };
 }

@@ -2,7 +2,6 @@ import { createHash, sign as cryptoSign, type KeyObject, type X509Certificate } 
 import forge from 'node-forge';
 
 const { asn1 } = forge;
-const UNIVERSAL = asn1.Class.UNIVERSAL;
 const CONTEXT = asn1.Class.CONTEXT_SPECIFIC;
 
 const OID = {
@@ -18,21 +17,26 @@ const OID = {
 
 type Asn1 = forge.asn1.Asn1;
 
-const seq = (value: Asn1[]): Asn1 => asn1.create(UNIVERSAL, asn1.Type.SEQUENCE, true, value);
-const set = (value: Asn1[]): Asn1 => asn1.create(UNIVERSAL, asn1.Type.SET, true, value);
-const oid = (id: string): Asn1 => asn1.create(UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
-const nul = (): Asn1 => asn1.create(UNIVERSAL, asn1.Type.NULL, false, '');
-const int = (n: number): Asn1 => asn1.create(UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
-const octets = (bytes: Buffer): Asn1 => asn1.create(UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes.toString('binary'));
-const der = (obj: Asn1): string => asn1.toDer(obj).getBytes();
+/** DER tags used here (X.690). */
+const TAG = { integer: 0x02, octetString: 0x04, null: 0x05, oid: 0x06, utcTime: 0x17, generalizedTime: 0x18, sequence: 0x30, set: 0x31, context0: 0xa0 } as const;
 
-/** RFC 5652: signingTime is UTCTime for 1950-2049, GeneralizedTime otherwise. */
-function time(date: Date): Asn1 {
-  const year = date.getUTCFullYear();
-  return year >= 1950 && year < 2050
-    ? asn1.create(UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
-    : asn1.create(UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
+/** The DER length octets of a content of `length` bytes (definite form). */
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.of(length);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return Buffer.of(0x80 | bytes.length, ...bytes);
 }
+
+/** One DER element: tag, length, the concatenated contents. */
+function tlv(tag: number, ...contents: Buffer[]): Buffer {
+  let length = 0;
+  for (const c of contents) length += c.length;
+  return Buffer.concat([Buffer.of(tag), derLength(length), ...contents]);
+}
+
+const oid = (id: string): Buffer => tlv(TAG.oid, Buffer.from(asn1.oidToDer(id).getBytes(), 'binary'));
+const ascii = (tag: number, text: string): Buffer => tlv(tag, Buffer.from(text, 'latin1'));
 
 /**
  * Orders the elements of a DER `SET OF` (X.690 11.6): by their encodings as octet strings, the
@@ -51,64 +55,66 @@ export function derSetOrder<T extends { readonly der: string }>(items: readonly 
   });
 }
 
-function sorted(elements: readonly Asn1[]): Asn1[] {
-  return derSetOrder(elements.map((node) => ({ node, der: der(node) }))).map((e) => e.node);
+/** A DER `SET OF` of the given encodings, in {@link derSetOrder}. */
+function setOf(elements: readonly Buffer[], tag: number = TAG.set): Buffer {
+  return tlv(tag, ...derSetOrder(elements.map((bytes) => ({ bytes, der: bytes.toString('latin1') }))).map((e) => e.bytes));
 }
 
-function attribute(type: string, value: Asn1): Asn1 {
-  return seq([oid(type), set([value])]);
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** RFC 5652: signingTime is UTCTime for 1950-2049, GeneralizedTime otherwise; whole seconds, `Z`. */
+function timeDer(date: Date): Buffer {
+  const year = date.getUTCFullYear();
+  const rest = `${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+  return year >= 1950 && year < 2050 ? ascii(TAG.utcTime, `${two(year % 100)}${rest}`) : ascii(TAG.generalizedTime, `${String(year).padStart(4, '0')}${rest}`);
 }
 
-/** Issuer and serial number of a certificate, taken from its DER as is (not re-encoded). */
-function issuerAndSerial(certificate: Asn1): Asn1 {
-  const tbs = (certificate.value as Asn1[])[0]!;
-  const fields = tbs.value as Asn1[];
-  const offset = fields[0]!.tagClass === CONTEXT ? 1 : 0;
-  return seq([fields[offset + 2]!, fields[offset]!]);
+/** Issuer and serial number of a certificate, as its DER carries them. */
+function issuerAndSerial(certificate: X509Certificate): Buffer {
+  const tbs = ((asn1.fromDer(certificate.raw.toString('binary')).value as Asn1[])[0]!.value as Asn1[]);
+  const offset = tbs[0]!.tagClass === CONTEXT ? 1 : 0;
+  const der = (node: Asn1) => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+  return tlv(TAG.sequence, der(tbs[offset + 2]!), der(tbs[offset]!));
 }
 
 /** Signs detached content: returns the DER `ContentInfo` of a CMS SignedData. */
 export type DetachedSigner = (content: Buffer, signingTime: Date) => Buffer;
 
 /**
- * Prepares a detached CMS/PKCS#7 signer (RFC 5652, SHA-256) for one certificate and key. The
- * ASN.1 structure is built with node-forge; the digest and the RSA/ECDSA signature are computed
- * with node:crypto, which is much faster than forge's pure-JS RSA. The signed attributes
- * (contentType, signingTime, messageDigest) and the certificate set are DER-sorted.
+ * Prepares a detached CMS/PKCS#7 signer (RFC 5652, SHA-256) for one certificate and key. All
+ * that is the same for every message (the DER-sorted certificate set, issuer and serial, the
+ * algorithm identifiers, the contentType attribute) is encoded once here; a message only adds
+ * its digest, signing time and signature, so the RSA/ECDSA operation of node:crypto is nearly
+ * all a signature costs. The signed attributes (contentType, signingTime, messageDigest) are
+ * DER-sorted.
  */
 export function createDetachedSigner(certificate: X509Certificate, key: KeyObject, chain: readonly X509Certificate[]): DetachedSigner {
-  const signerCert = asn1.fromDer(certificate.raw.toString('binary'));
-  const certificates = sorted([signerCert, ...chain.map((c) => asn1.fromDer(c.raw.toString('binary')))]);
-  const sid = issuerAndSerial(signerCert);
-  const digestAlgorithm = (): Asn1 => seq([oid(OID.sha256), nul()]);
-  const ec = key.asymmetricKeyType === 'ec';
-  const signatureAlgorithm = (): Asn1 => (ec ? seq([oid(OID.ecdsaWithSha256)]) : seq([oid(OID.rsaEncryption), nul()]));
+  const version = tlv(TAG.integer, Buffer.of(1));
+  const digestAlgorithm = tlv(TAG.sequence, oid(OID.sha256), tlv(TAG.null));
+  const signatureAlgorithm = key.asymmetricKeyType === 'ec' ? tlv(TAG.sequence, oid(OID.ecdsaWithSha256)) : tlv(TAG.sequence, oid(OID.rsaEncryption), tlv(TAG.null));
+  // The certificates are sent as they were issued (their own DER, never re-encoded).
+  const certificates = setOf([certificate.raw, ...chain.map((c) => c.raw)], TAG.context0);
+  const signerHead = Buffer.concat([version, issuerAndSerial(certificate), digestAlgorithm]);
+  const signedDataHead = Buffer.concat([version, tlv(TAG.set, digestAlgorithm), tlv(TAG.sequence, oid(OID.data)), certificates]);
+  const attribute = (type: string, value: Buffer) => tlv(TAG.sequence, oid(type), tlv(TAG.set, value));
+  const contentType = attribute(OID.contentType, oid(OID.data));
+  const signedDataOid = oid(OID.signedData);
+  // Messages signed within one second share the signingTime attribute.
+  let lastSecond = Number.NaN;
+  let lastTime: Buffer = Buffer.alloc(0);
 
   return (content, signingTime) => {
+    const second = Math.floor(signingTime.getTime() / 1000);
+    if (second !== lastSecond) {
+      lastTime = attribute(OID.signingTime, timeDer(signingTime));
+      lastSecond = second;
+    }
     const digest = createHash('sha256').update(content).digest();
-    const attributes = sorted([
-      attribute(OID.contentType, oid(OID.data)),
-      attribute(OID.signingTime, time(signingTime)),
-      attribute(OID.messageDigest, octets(digest)),
-    ]);
+    const attributes = derSetOrder([contentType, lastTime, attribute(OID.messageDigest, tlv(TAG.octetString, digest))].map((bytes) => ({ bytes, der: bytes.toString('latin1') }))).map((e) => e.bytes);
     // The signature covers the attributes encoded as a SET (tag 0x31), not as the [0] of SignerInfo.
-    const signedBytes = Buffer.from(der(set(attributes)), 'binary');
-    const signature = cryptoSign('sha256', signedBytes, key);
-    const signerInfo = seq([
-      int(1),
-      sid,
-      digestAlgorithm(),
-      asn1.create(CONTEXT, 0, true, attributes),
-      signatureAlgorithm(),
-      octets(signature),
-    ]);
-    const signedData = seq([
-      int(1),
-      set([digestAlgorithm()]),
-      seq([oid(OID.data)]),
-      asn1.create(CONTEXT, 0, true, certificates),
-      set([signerInfo]),
-    ]);
-    return Buffer.from(der(seq([oid(OID.signedData), asn1.create(CONTEXT, 0, true, [signedData])])), 'binary');
+    const signature = cryptoSign('sha256', tlv(TAG.set, ...attributes), key);
+    const signerInfo = tlv(TAG.sequence, signerHead, tlv(TAG.context0, ...attributes), signatureAlgorithm, tlv(TAG.octetString, signature));
+    const signedData = tlv(TAG.sequence, signedDataHead, tlv(TAG.set, signerInfo));
+    return tlv(TAG.sequence, signedDataOid, tlv(TAG.context0, signedData));
   };
 }

@@ -72,6 +72,21 @@ function transmitted(built: Buffer): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
+/** Base64 in lines of 76 characters, as nodemailer's encoder writes it. */
+function base64Lines(bytes: Buffer): string {
+  const text = bytes.toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < text.length; i += 76) lines.push(text.slice(i, i + 76));
+  return lines.join('\r\n');
+}
+
+/** The header block of the `smime.p7s` part, the same for every message: built by nodemailer once. */
+function signaturePartHeaders(): string {
+  const part = new MimeNode('multipart/mixed').createChild(SIGNATURE_TYPE);
+  part.setHeader('Content-Disposition', 'attachment; filename=smime.p7s').setHeader('Content-Description', 'S/MIME Cryptographic Signature').setContent(Buffer.alloc(0));
+  return part.buildHeaders();
+}
+
 /**
  * A nodemailer `stream` plugin that turns the compiled message into RFC 8551 `multipart/signed`
  * with a detached `smime.p7s`. It avoids the known pitfalls of nodemailer-smime: the inner entity
@@ -79,13 +94,16 @@ function transmitted(built: Buffer): Buffer {
  * (also without a final newline); text is CRLF-canonical, and quoted-printable where a line
  * starts with `From ` or ends in whitespace; attachments keep their bytes; nodemailer's
  * 7-bit-safe transfer encodings are kept; envelope and Message-ID are carried to the new root;
- * micalg is `sha-256`.
+ * micalg is `sha-256`. The outer message is composed in one buffer (nodemailer builds its header
+ * block): streaming a second MIME tree per message cost more than the RSA signature. Its headers
+ * are final here, so Bcc is left out unless the message keeps it now (SMTP never does).
  *
  * @param sign - the detached CMS signer.
  * @param now - the signing time source.
  * @param providerId - named in errors.
  */
 export function smimeSignPlugin(sign: DetachedSigner, now: () => number, providerId?: string): PluginFunction {
+  const signatureHeaders = signaturePartHeaders();
   return (mail, done) => {
     const inner = mail.message;
     const envelope = inner.getEnvelope();
@@ -112,21 +130,31 @@ export function smimeSignPlugin(sign: DetachedSigner, now: () => number, provide
     }
     inner.build((error, built) => {
       if (error) return done(error);
+      inner.remove();
       let signature: Buffer;
+      let head: string;
       const signedPart = transmitted(built);
       try {
         signature = sign(signedPart, new Date(now()));
+        // Also sets the boundary, the Date and the MIME-Version of the root.
+        head = root.buildHeaders();
       } catch (cause) {
         return done(cause as Error);
       }
-      inner.remove();
-      root.createChild(false).setRaw(signedPart);
-      root
-        .createChild(SIGNATURE_TYPE)
-        .setHeader('Content-Disposition', 'attachment; filename=smime.p7s')
-        .setHeader('Content-Description', 'S/MIME Cryptographic Signature')
-        .setContent(signature);
-      mail.message = root;
+      const boundary = String((root as unknown as { boundary: string }).boundary);
+      // What nodemailer streams for a multipart node with these two parts, without a preamble;
+      // a raw node carries it, as for nodemailer's own `raw` option (a multipart one would add
+      // a closing delimiter).
+      const message = new MimeNode('message/rfc822', { disableFileAccess: true, disableUrlAccess: true }).setRaw(
+        Buffer.concat([
+          Buffer.from(`${head}\r\n\r\n--${boundary}\r\n`),
+          signedPart,
+          Buffer.from(`\r\n--${boundary}\r\n${signatureHeaders}\r\n\r\n${base64Lines(signature)}\r\n--${boundary}--\r\n`),
+        ]),
+      );
+      message.setEnvelope(envelope);
+      message.setHeader('Message-ID', messageId);
+      mail.message = message;
       done();
     });
   };
