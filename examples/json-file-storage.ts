@@ -379,6 +379,13 @@ export function jsonFileStorage(path: string, options: JsonFileStorageOptions = 
           delete d.challenges[userId];
           return true;
         }),
+      markDelivered: (userId, challengeId, providerId) =>
+        write((d) => {
+          const current = d.challenges[userId];
+          if (!current || current.id !== challengeId) return false;
+          d.challenges[userId] = { ...current, deliveredBy: providerId };
+          return true;
+        }),
     },
     recoveryCodes: {
       get: (userId) => read((d) => d.recoveryCodes?.[userId]),

@@ -143,6 +143,18 @@ export const BUILT_IN_TEXTS: Readonly<Record<string, TypeTexts>> = {
       secretBytes: f('Secret length (bytes)', 'Of secrets for new enrolments.', 'Secret-Länge (Bytes)', 'Der Secrets neuer Registrierungen.'),
     },
   },
+  route: {
+    name: t2('Route (several providers)', 'Route (mehrere Anbieter)'),
+    description: t2(
+      'Sends through several providers: the next one is tried when one fails (failover) or they take turns (round-robin).',
+      'Versendet über mehrere Anbieter: fällt einer aus, wird der nächste versucht (Failover), oder sie wechseln sich ab (Round-Robin).',
+    ),
+    fields: {
+      channel: f('Channel', 'The channel the route serves; it can be the default of that channel.', 'Kanal', 'Der Kanal der Route; sie kann dessen Standard sein.'),
+      providers: f('Providers', 'Provider ids in the order they are tried. No route among them.', 'Anbieter', 'Anbieter-IDs in der Reihenfolge, in der sie versucht werden. Keine Route darunter.'),
+      strategy: f('Strategy', '"failover" tries them in order, "round-robin" starts at the next one each send.', 'Strategie', '«failover» versucht sie der Reihe nach, «round-robin» beginnt bei jedem Versand beim nächsten.'),
+    },
+  },
   memory: {
     name: t2('In-memory (tests)', 'Im Speicher (Tests)'),
     description: t2('Keeps messages in memory, for tests and demos.', 'Behält Nachrichten im Speicher, für Tests und Demos.'),

@@ -111,8 +111,18 @@ export interface VerifierProvider extends ProviderBase {
   verify(userId: string, code: string): Promise<CodeCheckResult>;
 }
 
+/**
+ * A stored route (type `route`), live: an ordered list of providers with a strategy. It sends
+ * nothing itself: `registry.send(routeId, …)`, or a channel default that is a route, sends
+ * through its providers with failover, retries and circuit breakers.
+ */
+export interface RouteProvider extends ProviderBase {
+  readonly kind: 'route';
+  readonly route: { readonly providers: readonly string[]; readonly strategy: 'failover' | 'round-robin' };
+}
+
 /** A live provider: discriminate on `kind`. */
-export type TransportProvider = DeliveryProvider | VerifierProvider;
+export type TransportProvider = DeliveryProvider | VerifierProvider | RouteProvider;
 
 /** Decrypted secret values handed to {@link ProviderType.create}; absent when not set. */
 export type SecretValues<F extends string = string> = Partial<Record<F, string>>;

@@ -273,6 +273,13 @@ export function sqlStores(db: SqlDriver, n: SchemaNames): Omit<TransportStorage,
         );
         return result.rowCount > 0;
       },
+      async markDelivered(userId, challengeId, providerId) {
+        const result = await db.query(
+          `UPDATE ${n.challenges} SET state = (state::jsonb || jsonb_build_object('deliveredBy', $3::text))::json WHERE user_id = $1 AND state->>'id' = $2`,
+          [userId, challengeId, providerId],
+        );
+        return result.rowCount > 0;
+      },
     },
     recoveryCodes: {
       async get(userId) {

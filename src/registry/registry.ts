@@ -33,6 +33,7 @@ import { RecordCache } from './record-cache.js';
 import { Router, type Route, type RoutedSendResult } from './router.js';
 import { EventRecorder, type RecorderSink } from './recorder.js';
 import { rotateRecordSecrets, rotateTotpSecrets, type RotationContext } from './rotation.js';
+import { checkRouteMembers, ROUTE_TYPE, routeType, syncRouteUsages, type RouteConfig } from './stored-routes.js';
 import { safeRecipients, sendOptions, toTransportError } from './support.js';
 import { runTest } from './test-run.js';
 import type {
@@ -141,11 +142,14 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       if (!type || typeof type.type !== 'string' || typeof type.create !== 'function') {
         throw new TransportError('CONFIG_INVALID', 'types must be provider types ({ type, configSchema, secretFields, create })', { field: 'types' });
       }
-      if (this.#types.has(type.type)) {
-        throw new TransportError('CONFIG_INVALID', `provider type "${type.type}" is registered twice`, { field: 'types' });
+      const reserved = (type.type as string) === ROUTE_TYPE;
+      if (this.#types.has(type.type) || reserved) {
+        const why = reserved ? 'is reserved for stored routes' : 'is registered twice';
+        throw new TransportError('CONFIG_INVALID', `provider type "${type.type}" ${why}`, { field: 'types' });
       }
       this.#types.set(type.type, type);
     }
+    this.#types.set(ROUTE_TYPE, routeType as AnyProviderType);
     this.#queue = new EventQueue({
       store: this.storage.events,
       clock: this.clock,
@@ -195,6 +199,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
     const type = this.#typeOf(input.type);
     const id = input.id === undefined ? randomUUID() : parseWith(idSchema, input.id, 'CONFIG_INVALID', 'id');
     const config = await this.#config(type, input.config ?? {}, undefined);
+    if (type.type === ROUTE_TYPE) await checkRouteMembers(this.storage, id, (config as unknown as RouteConfig).providers);
     const name = parseWith(nameSchema, input.name ?? type.type, 'CONFIG_INVALID', 'name');
     const eventLevel = parseWith(eventLevelSchema, input.eventLevel ?? this.#defaultEventLevel, 'CONFIG_INVALID', 'eventLevel');
     const secrets: Record<string, string> = {};
@@ -215,6 +220,11 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       updatedAt: now,
     };
     await this.storage.providers.insert(record);
+    if (type.type === ROUTE_TYPE && !(await syncRouteUsages(this.storage, record, [], routeMembers(record)))) {
+      await this.storage.providers.remove(id, { force: true });
+      await syncRouteUsages(this.storage, record, routeMembers(record), []);
+      throw new TransportError('CONFIG_INVALID', 'invalid config.providers: a provider of the route was removed meanwhile', { field: 'config.providers', providerId: id });
+    }
     this.#registryEvent(record, 'info', 'provider.created', `provider "${name}" created`, { type: type.type });
     return this.#info(record);
   }
@@ -239,9 +249,12 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
    */
   async update(id: string, arg: UpdateProviderInput): Promise<ProviderInfo> {
     const patch = requiredObjectArg<UpdateProviderInput>(arg, 'patch');
+    let before: readonly string[] = [];
     const saved = await this.#change(id, patch.expectedVersion, async (record) => {
       const type = this.#typeOf(record.type);
       const config = patch.config === undefined ? record.config : await this.#config(type, { ...record.config, ...optionsArg(patch.config, 'patch.config') }, id);
+      before = routeMembers(record);
+      if (type.type === ROUTE_TYPE) await checkRouteMembers(this.storage, id, (config as unknown as RouteConfig).providers);
       return {
         ...record,
         name: patch.name === undefined ? record.name : parseWith(nameSchema, patch.name, 'CONFIG_INVALID', 'name', id),
@@ -250,6 +263,9 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
         config,
       };
     });
+    if (saved.type === ROUTE_TYPE && !(await syncRouteUsages(this.storage, saved, before, routeMembers(saved)))) {
+      throw new TransportError('CONFIG_INVALID', 'invalid config.providers: a provider of the route was removed meanwhile', { field: 'config.providers', providerId: id });
+    }
     this.#registryEvent(saved, 'info', 'provider.updated', `provider "${saved.name}" updated`, { fields: Object.keys(patch.config ?? {}) });
     return this.#info(saved);
   }
@@ -291,6 +307,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       throw new TransportError('PROVIDER_IN_USE', `provider "${record?.name ?? id}" is used by: ${labels}`, { providerId: id, details: { usages } });
     }
     const { record } = outcome;
+    if (record.type === ROUTE_TYPE) await syncRouteUsages(this.storage, record, routeMembers(record), []);
     const forced = outcome.usages.length + outcome.defaults.length > 0;
     this.#registryEvent(record, 'info', 'provider.removed', `provider "${record.name}" removed`, { forced });
     this.#records.forget(id);
@@ -425,12 +442,22 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
    */
   async send(target: string | DefaultTarget | Route, message: EmailMessage | TextMessage, arg: RegistrySendOptions = {}): Promise<RoutedSendResult> {
     const options = sendOptionsArg(arg);
-    if (typeof target === 'string' && options.retry === undefined && options.idempotencyKey === undefined) {
-      const result = await this.#sendOnce(target, message, options);
-      return { ...result, attempts: [{ providerId: target, ok: true }] };
+    if (typeof target === 'string') {
+      const entry = await this.#entry(target);
+      const stored = await storedRoute(entry);
+      if (stored) return this.#routed(stored.providers, stored, message, options);
+      if (options.retry === undefined && options.idempotencyKey === undefined) {
+        const result = await this.#sendOnce(target, message, options, entry);
+        return { ...result, attempts: [{ providerId: target, ok: true }] };
+      }
     }
     this.#assertOpen();
     const { providers, route } = await this.#targetProviders(target);
+    return this.#routed(providers, route, message, options);
+  }
+
+  /** A send through the router: retries, failover, circuits, idempotency. */
+  #routed(providers: readonly string[], route: Route | undefined, message: EmailMessage | TextMessage, options: RegistrySendOptions): Promise<RoutedSendResult> {
     const attributes = { 'messaging.system': 'transportkit', 'messaging.operation.type': 'send', 'transportkit.route.providers': providers.length };
     return inSpan(this.#tracer, 'route send', 'producer', attributes, () => this.#router.send(providers, route, message, {
       ...(options.signal ? { signal: options.signal } : {}),
@@ -442,8 +469,8 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   }
 
   /** One attempt through one provider: validation, the send, its events. */
-  async #sendOnce(id: string, message: EmailMessage | TextMessage, options: RegistrySendOptions): Promise<SendResult> {
-    const entry = await this.#entry(id);
+  async #sendOnce(id: string, message: EmailMessage | TextMessage, options: RegistrySendOptions, known?: LiveEntry): Promise<SendResult> {
+    const entry = known ?? (await this.#entry(id));
     // The cached recorder already holds the opened secrets: no second read or decryption per send.
     return this.#live.use(entry, async ({ provider, events: recorder }) => {
       if (provider.kind !== 'delivery') {
@@ -483,14 +510,16 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   }
 
   /** The provider ids a send target stands for. */
-  async #targetProviders(target: unknown): Promise<{ providers: string[]; route?: Route }> {
+  async #targetProviders(target: unknown): Promise<{ providers: readonly string[]; route?: Route }> {
     if (typeof target === 'string') return { providers: [target] };
     const object = requiredObjectArg<Record<string, unknown>>(target, 'target');
     if ('providers' in object) {
       const route = parseWith(routeSchema, object, 'CONFIG_INVALID', 'route') as Route;
       return { providers: [...route.providers], route };
     }
-    return { providers: [await this.defaultFor(object as unknown as DefaultTarget)] };
+    const id = await this.defaultFor(object as unknown as DefaultTarget);
+    const stored = await storedRoute(await this.#entry(id));
+    return stored ? { providers: stored.providers, route: stored } : { providers: [id] };
   }
 
   /**
@@ -873,4 +902,15 @@ function defaultUsage({ channel, tenant }: DefaultEntry): UsageRef {
 /** Global defaults first, then by tenant and channel: a stable "used by" order. */
 function byDefault(a: DefaultEntry, b: DefaultEntry): number {
   return (a.tenant ?? '').localeCompare(b.tenant ?? '') || a.channel.localeCompare(b.channel);
+}
+
+/** The providers a stored route record names (none for other records). */
+function routeMembers(record: ProviderRecord): readonly string[] {
+  return record.type === ROUTE_TYPE ? (record.config as unknown as RouteConfig).providers : [];
+}
+
+/** The route of a live entry that is a stored route; a provider that fails to build is none. */
+async function storedRoute(entry: LiveEntry): Promise<Route | undefined> {
+  const provider = await entry.live.then((live) => live.provider, () => undefined);
+  return provider?.kind === 'route' ? provider.route : undefined;
 }

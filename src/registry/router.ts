@@ -16,12 +16,18 @@ export type RouteStrategy = (providers: readonly string[]) => readonly string[];
  * `round-robin` starts at the next one each send (then fails over through the rest), a
  * function orders them itself. Text messages cross text channels as they are (Threema → SMS);
  * between e-mail and text a `mapMessage` is needed, else such a provider is skipped.
+ * A stored route (a record of type `route`) is sent through by its id.
  */
 export interface Route {
   readonly providers: readonly string[];
   readonly strategy?: 'failover' | 'round-robin' | RouteStrategy;
-  /** Turns the message into what a provider of another shape takes. */
-  readonly mapMessage?: (message: EmailMessage | TextMessage, target: { readonly providerId: string; readonly shape: MessageShape }) => EmailMessage | TextMessage;
+  /**
+   * The message for one provider of the route, called before each provider is tried: turn an
+   * e-mail into a text for a text provider (or back), or address each channel on its own (a
+   * Threema ID, a phone number). Return the message as it is when it fits; `undefined` skips
+   * the provider. A mapper that throws stops the send with `CONFIG_INVALID`.
+   */
+  readonly mapMessage?: (message: EmailMessage | TextMessage, target: { readonly providerId: string; readonly shape: MessageShape }) => EmailMessage | TextMessage | undefined;
 }
 
 /** One attempt of a routed send. */
@@ -157,7 +163,7 @@ export class Router {
       const next = admitted[position + 1];
       const shaped = await this.#shape(id, route, message);
       if (!shaped) {
-        this.#skip(id, attempts, 'message-shape', 'it takes another message shape and the route has no mapMessage', next);
+        this.#skip(id, attempts, 'message-shape', route?.mapMessage ? 'the route\'s mapMessage gave no message for it' : 'it takes another message shape and the route has no mapMessage', next);
         last = new TransportError('UNSUPPORTED', `provider ${id} takes another message shape`, { providerId: id });
         continue;
       }
@@ -218,13 +224,19 @@ export class Router {
     return providers.map((_, i) => providers[(cursor + i) % providers.length]!);
   }
 
-  /** The message in the provider's shape, or undefined when it cannot take it. */
+  /** The message for the provider (its mapper's, else as it is when the shape fits), or undefined to skip it. */
   async #shape(id: string, route: Route | undefined, message: EmailMessage | TextMessage): Promise<EmailMessage | TextMessage | undefined> {
-    const shape = await this.#host.shapeOf(id).catch(() => undefined);
-    if (shape === undefined) return message; // sendOnce reports the provider's own fault
     const own: MessageShape = 'subject' in message || 'html' in message ? 'email' : 'text';
-    if (shape === own) return message;
-    return route?.mapMessage?.(message, { providerId: id, shape });
+    // A provider that cannot be resolved: sendOnce reports its own fault.
+    const shape = await this.#host.shapeOf(id).catch(() => undefined);
+    if (route?.mapMessage) {
+      try {
+        return route.mapMessage(message, { providerId: id, shape: shape ?? own });
+      } catch (cause) {
+        throw new TransportError('CONFIG_INVALID', `route.mapMessage failed for provider ${id}`, { cause, field: 'route.mapMessage', providerId: id, retryable: false });
+      }
+    }
+    return shape === undefined || shape === own ? message : undefined;
   }
 
   #skip(id: string, attempts: SendAttempt[], reason: NonNullable<SendAttempt['reason']>, why: string, next?: string): void {

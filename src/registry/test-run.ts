@@ -55,12 +55,14 @@ export async function runTest(run: TestRun, options: TestOptions): Promise<TestR
     const signal = sendOptions(options);
     if (provider.verify) await step('verify', () => provider.verify!(signal), (v) => v.detail ?? 'reachable, credentials accepted');
     if (provider.capabilities.balance && provider.getBalance) await step('balance', () => provider.getBalance!(signal), (b) => `${b.amount} ${b.unit}`);
-    if (options.to !== undefined) {
-      const to = options.to;
-      const text = options.text ?? `Test message from transport provider "${run.name}" (${new Date(started).toISOString()}).`;
-      const message: EmailMessage | TextMessage = provider.capabilities.message === 'email' ? { to, subject: `Test: ${run.name}`, text } : { to, text };
-      sendResult = await step('send', () => run.send(message), (r) => `accepted by upstream${r.messageId ? ` as ${r.messageId}` : ''}`);
-    }
+  }
+  // A route is tested through its providers: the send goes the way real sends go.
+  const shape = provider?.kind === 'delivery' ? provider.capabilities.message : provider?.kind === 'route' ? (provider.channel === 'email' ? 'email' : 'text') : undefined;
+  if (shape !== undefined && options.to !== undefined) {
+    const to = options.to;
+    const text = options.text ?? `Test message from transport provider "${run.name}" (${new Date(started).toISOString()}).`;
+    const message: EmailMessage | TextMessage = shape === 'email' ? { to, subject: `Test: ${run.name}`, text } : { to, text };
+    sendResult = await step('send', () => run.send(message), (r) => `accepted by ${provider?.kind === 'route' ? r.providerId : 'upstream'}${r.messageId ? ` as ${r.messageId}` : ''}`);
   }
   const failed = steps.find((s) => !s.ok);
   return {

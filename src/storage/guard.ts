@@ -9,7 +9,7 @@ const REQUIRED = {
   events: ['appendMany', 'list', 'prune'],
   balance: ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning'],
   totp: ['get', 'list', 'put', 'admitAttempt', 'advanceStep', 'delete'],
-  challenges: ['get', 'start', 'admitAttempt', 'delete'],
+  challenges: ['get', 'start', 'admitAttempt', 'delete', 'markDelivered'],
   idempotency: ['claim', 'complete', 'release'],
   deliveries: ['advance', 'get'],
 } as const;
@@ -49,6 +49,7 @@ export function guardStorage(storage: TransportStorage, options: GuardOptions = 
     throw new TransportError('CONFIG_INVALID', 'storageTimeoutMs must be a positive number of milliseconds', { field: 'storageTimeoutMs' });
   }
   const source = (storage as { [GUARDED]?: TransportStorage })[GUARDED] ?? storage;
+  const deadlines = new Deadlines(timeoutMs);
   const guarded: Record<string | symbol, unknown> = { processLocal: source.processLocal === true, [GUARDED]: source };
   const stores = [
     ...Object.entries(REQUIRED),
@@ -68,14 +69,14 @@ export function guardStorage(storage: TransportStorage, options: GuardOptions = 
         });
       }
       const operation = `${name}.${method}`;
-      wrapped[method] = (...args: unknown[]) => bounded(operation, timeoutMs, () => (fn as (...a: unknown[]) => unknown).apply(store, args));
+      wrapped[method] = (...args: unknown[]) => bounded(operation, deadlines, timeoutMs, () => (fn as (...a: unknown[]) => unknown).apply(store, args));
     }
     guarded[name] = wrapped;
   }
-  if (source.close) guarded.close = () => bounded('close', timeoutMs, () => source.close?.());
+  if (source.close) guarded.close = () => bounded('close', deadlines, timeoutMs, () => source.close?.());
   if (typeof source.watch === 'function') {
     guarded.watch = (onChange: Parameters<NonNullable<TransportStorage['watch']>>[0]) =>
-      bounded('watch', timeoutMs, () =>
+      bounded('watch', deadlines, timeoutMs, () =>
         source.watch!((change) => {
           try {
             onChange(change);
@@ -88,20 +89,91 @@ export function guardStorage(storage: TransportStorage, options: GuardOptions = 
   return guarded as unknown as TransportStorage;
 }
 
+/** One call waiting for its storage answer. */
+interface Pending {
+  readonly deadline: number;
+  readonly expire: () => void;
+  settled: boolean;
+}
+
+/**
+ * The deadlines of one guard's calls. They all share one timeout, so they fall due in the order
+ * the calls started: a FIFO with a single timer at its head replaces a timer per call (arming
+ * and clearing one cost more than a cached storage call itself). Settled calls are dropped from
+ * the head as it advances.
+ */
+class Deadlines {
+  #entries: Pending[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer was armed for: what is due by then expires when it fires, whatever the clock says. */
+  #armedFor = 0;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(expire: () => void): Pending {
+    const pending: Pending = { deadline: Date.now() + this.timeoutMs, expire, settled: false };
+    this.#entries.push(pending);
+    if (this.#timer === undefined) this.#arm(pending.deadline);
+    return pending;
+  }
+
+  settle(pending: Pending): void {
+    pending.settled = true;
+    this.#dropSettled();
+  }
+
+  #dropSettled(): void {
+    const entries = this.#entries;
+    while (this.#head < entries.length && entries[this.#head]!.settled) this.#head += 1;
+    if (this.#head === entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= entries.length) {
+      this.#entries = entries.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(deadline: number): void {
+    this.#armedFor = deadline;
+    this.#timer = setTimeout(this.#fire, Math.max(1, deadline - Date.now()));
+    this.#timer.unref?.();
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    // Trusting the timer for what it was armed for: a clock that stands still (fake timers)
+    // still expires the head, so firing always makes progress.
+    const due = Math.max(this.#armedFor, Date.now());
+    while (this.#head < this.#entries.length) {
+      const next = this.#entries[this.#head]!;
+      if (!next.settled) {
+        if (next.deadline > due) break;
+        next.settled = true;
+        next.expire();
+      }
+      this.#head += 1;
+    }
+    this.#dropSettled();
+    const next = this.#entries[this.#head];
+    if (next) this.#arm(next.deadline);
+  };
+}
+
 /** Runs one adapter call with a time bound and error normalisation. */
-function bounded<T>(operation: string, timeoutMs: number, call: () => T | Promise<T>): Promise<T> {
+function bounded<T>(operation: string, deadlines: Deadlines, timeoutMs: number, call: () => T | Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const pending = deadlines.add(() => {
       reject(new TransportError('TIMEOUT', `storage ${operation} did not answer within ${timeoutMs} ms`, { retryable: true, details: { operation, timeoutMs } }));
-    }, timeoutMs);
-    timer.unref?.();
+    });
     const fail = (cause: unknown) => {
-      clearTimeout(timer);
+      deadlines.settle(pending);
       reject(isTransportError(cause) ? cause : new TransportError('STORAGE_FAILED', `storage ${operation} failed`, { cause, retryable: true, details: { operation } }));
     };
     try {
       Promise.resolve(call()).then((value) => {
-        clearTimeout(timer);
+        deadlines.settle(pending);
         resolve(value);
       }, fail);
     } catch (cause) {

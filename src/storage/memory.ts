@@ -232,6 +232,12 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
         if (!current || (challengeId !== undefined && current.id !== challengeId)) return false;
         return challenges.delete(userId);
       },
+      async markDelivered(userId, challengeId, providerId) {
+        const current = challenges.get(userId);
+        if (!current || current.id !== challengeId) return false;
+        challenges.set(userId, { ...current, deliveredBy: providerId });
+        return true;
+      },
     },
     recoveryCodes: {
       async get(userId) {

@@ -311,7 +311,10 @@ export interface ChallengeState {
   /** Unique per challenge (a random id): tells a replaced challenge from the one a caller read. */
   readonly id: string;
   readonly userId: string;
+  /** The provider the challenge was started with (for a route, its first provider). */
   readonly providerId: string;
+  /** The provider that delivered the code, when it is another one (a route failed over). */
+  readonly deliveredBy?: string;
   readonly codeHash: string;
   readonly sentAt: string;
   readonly expiresAt: string;
@@ -395,6 +398,12 @@ export interface ChallengeStore {
    * challenge was still live: its delivery failed, so it neither holds a window nor counts.
    */
   delete(userId: string, challengeId?: string, options?: { readonly release?: boolean }): Promise<boolean>;
+  /**
+   * Records which provider delivered the code of challenge `challengeId` (`deliveredBy`),
+   * changing nothing else. Atomic: false, and nothing changes, when the user's live challenge
+   * has another id or there is none (it was replaced or consumed meanwhile).
+   */
+  markDelivered(userId: string, challengeId: string, providerId: string): Promise<boolean>;
 }
 
 /** A user's recovery codes: salted hashes only, each usable once. */

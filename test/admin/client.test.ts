@@ -65,10 +65,11 @@ describe('texts of the built-in provider types', () => {
     const { threema } = await import('../../src/providers/threema/index.js');
     const { totp } = await import('../../src/providers/totp/index.js');
     const { memoryTransport } = await import('../../src/testing/index.js');
+    const { routeType } = await import('../../src/index.js');
     type Field = { path: string; fields?: readonly Field[] };
     const paths = (fields: readonly Field[]): string[] => fields.flatMap((f) => [f.path, ...paths(f.fields ?? [])]);
     const missing: string[] = [];
-    for (const type of [smtp(), aspsms(), threema(), totp(), memoryTransport()]) {
+    for (const type of [smtp(), aspsms(), threema(), totp(), memoryTransport(), routeType]) {
       const texts = BUILT_IN_TEXTS[type.type];
       for (const path of paths(describeType(type, 'en').fields)) {
         const label = texts?.fields?.[path]?.label;

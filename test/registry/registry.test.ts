@@ -33,7 +33,7 @@ describe('createRegistry', () => {
     const registry = createRegistry();
     const p = await registry.create({ type: 'memory', config: { channel: 'sms' }, secrets: { password: 'x-secret' } });
     expect(p.channel).toBe('sms');
-    expect(registry.providerTypes().map((t) => t.type)).toEqual(['memory']);
+    expect(registry.providerTypes().map((t) => t.type)).toEqual(['memory', 'route']);
   });
 
   it('requires secretKeys with a persistent store and refuses short keys', async () => {

@@ -59,7 +59,7 @@ describe('failover', () => {
     memory.failNext('UNAVAILABLE', { providerId: 'mail', times: 10 });
     const mail = { to: 'alice@example.org', subject: 'Code', text: 'Your code is 123456' };
     await expect(registry.send({ providers: ['mail', 'b'] }, mail, { retry: fast })).rejects.toMatchObject({ details: { attempts: expect.arrayContaining([{ providerId: 'b', ok: false, decision: 'skipped', reason: 'message-shape' }]) } });
-    const mapped = await registry.send({ providers: ['mail', 'b'], mapMessage: (m) => ({ to: PHONE, text: m.text ?? '' }) }, mail, { retry: fast });
+    const mapped = await registry.send({ providers: ['mail', 'b'], mapMessage: (m, { shape }) => (shape === 'text' ? { to: PHONE, text: m.text ?? '' } : m) }, mail, { retry: fast });
     expect(mapped.providerId).toBe('b');
     expect(sentBy('b')).toBe(1);
   });

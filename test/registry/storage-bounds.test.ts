@@ -187,5 +187,5 @@ describe('event retention', () => {
 });
 
 it('memoryTransport is still the default type', () => {
-  expect(createRegistry().providerTypes().map((t) => t.type)).toEqual([memoryTransport().type]);
+  expect(createRegistry().providerTypes().map((t) => t.type)).toEqual([memoryTransport().type, 'route']);
 });

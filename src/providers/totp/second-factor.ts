@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { hasErrorCode, TransportError } from '../../core/errors.js';
+import { hasErrorCode, isTransportError, TransportError } from '../../core/errors.js';
 import { withRedaction, type EventSeverity } from '../../core/events.js';
 import type { EmailMessage, TextMessage } from '../../core/messages.js';
 import type { Channel, Clock, CodeCheckResult, CodeRejection, DeliveryProvider, VerifierProvider } from '../../core/provider.js';
 import { parseWith } from '../../core/validation.js';
 import type { ProviderRegistry } from '../../registry/registry.js';
+import type { RoutedSendResult, SendAttempt } from '../../registry/router.js';
 import { guardStorage } from '../../storage/guard.js';
 import type { ChallengeState, ChallengeStore, RecoveryCodeStore, TransportStorage } from '../../storage/types.js';
 import { codeMatches, hashCode, newRecoveryCode, normalizeRecoveryCode, randomCode } from './codes.js';
@@ -52,10 +53,21 @@ export interface RecoveryCodeOptions {
 
 /** Options of {@link SecondFactor.challenge}. */
 export interface ChallengeOptions {
-  /** The provider the user chose: a delivery provider (SMS, e-mail, Threema, ...) or a TOTP verifier. */
-  readonly providerId: string;
+  /**
+   * The provider the user chose: a delivery provider (SMS, e-mail, Threema, ...), a TOTP
+   * verifier, or a stored route (type `route`). Give this or `route`.
+   */
+  readonly providerId?: string;
+  /**
+   * Providers to deliver the code through, in order: the next is tried when one cannot deliver
+   * (no Threema ID for the number, a provider down), with the registry's retries and circuit
+   * breakers. A provider without an address for its channel is left out. Give this or `providerId`.
+   */
+  readonly route?: { readonly providers: readonly string[]; readonly strategy?: 'failover' | 'round-robin' };
   /** Where to deliver the code: phone number, e-mail address, Threema ID. Unused for a verifier. */
   readonly address?: string;
+  /** Addresses by channel, for a route across channels (`{ threema: 'ECHOECHO', sms: '+41…' }`); `address` is the fallback. */
+  readonly addresses?: Readonly<Partial<Record<Channel, string>>>;
   /** Language of the message (`de`, `de-CH`, `en`, ...). */
   readonly locale?: string;
   /** Aborts the delivery. */
@@ -64,6 +76,7 @@ export interface ChallengeOptions {
 
 /** What {@link SecondFactor.challenge} reports. Never contains the code. */
 export interface ChallengeInfo {
+  /** The provider that delivered the code (over a route: the one that succeeded). */
   readonly providerId: string;
   readonly channel: Channel;
   /** True when a code was sent; false for a verifier (the user's app shows the code). */
@@ -74,10 +87,13 @@ export interface ChallengeInfo {
   readonly resendAt?: string;
   /** The upstream's message id of the delivery. */
   readonly messageId?: string;
+  /** Over a route: every attempt on the way, the providers skipped or failed before the one that delivered. */
+  readonly attempts?: readonly SendAttempt[];
 }
 
 /** A user's live challenge, without its hash. */
 export interface PendingChallenge {
+  /** The provider that delivered the code (or the verifier). */
   readonly providerId: string;
   readonly delivered: boolean;
   readonly expiresAt: string;
@@ -91,9 +107,16 @@ const READ_ROUNDS = 5;
 /** Longer input is no code of ours; not worth hashing. */
 const MAX_CODE_INPUT = 64;
 
+/** One provider a code can go through, with the address for its channel. */
+interface Target {
+  readonly provider: DeliveryProvider;
+  readonly to: string;
+}
+
 /** What one delivery of a code needs. */
 interface Delivery {
-  readonly to: string;
+  readonly targets: readonly Target[];
+  readonly strategy: 'failover' | 'round-robin' | undefined;
   readonly code: string;
   readonly locale: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -120,11 +143,21 @@ const userIdSchema = z
   .min(1, 'must not be empty')
   .max(200)
   .refine((v) => !/[\x00-\x1f\x7f]/.test(v), 'must not contain control characters');
-const challengeSchema = z.object({
-  providerId: z.string().min(1).max(100),
-  address: z.string().min(1).max(320).optional(),
-  locale: z.string().min(2).max(20).optional(),
-});
+const addressSchema = z.string().min(1).max(320);
+const challengeSchema = z
+  .object({
+    providerId: z.string().min(1).max(100).optional(),
+    route: z
+      .object({
+        providers: z.array(z.string().min(1).max(100)).min(1, 'a route needs at least one provider').max(20),
+        strategy: z.enum(['failover', 'round-robin']).optional(),
+      })
+      .optional(),
+    address: addressSchema.optional(),
+    addresses: z.record(z.string(), addressSchema).optional(),
+    locale: z.string().min(2).max(20).optional(),
+  })
+  .refine((o) => (o.providerId === undefined) !== (o.route === undefined), { message: 'give providerId or route, not both', path: ['providerId'] });
 
 /**
  * One second-factor API whatever the user chose: `challenge()` sends a random numeric code
@@ -173,30 +206,37 @@ export class SecondFactor {
    */
   async challenge(userId: string, options: ChallengeOptions): Promise<ChallengeInfo> {
     const id = parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId');
-    const { providerId, address, locale } = parseWith(challengeSchema, options, 'MESSAGE_INVALID', 'options');
-    const provider = await this.registry.resolve(providerId);
+    const parsed = parseWith(challengeSchema, options, 'MESSAGE_INVALID', 'options');
+    const chosen = parsed.providerId === undefined ? undefined : await this.registry.resolve(parsed.providerId);
     const now = this.clock.now();
-    if (provider.kind === 'verifier') return this.startVerifier(id, provider, now);
-    const to = this.checkAddress(provider, address);
+    if (chosen?.kind === 'verifier') return this.startVerifier(id, chosen, now);
+    const route = chosen === undefined ? parsed.route : chosen.kind === 'route' ? chosen.route : undefined;
+    const targets = route ? await this.routeTargets(route.providers, parsed) : [this.target(chosen as DeliveryProvider, parsed)];
+    const first = targets[0]!.provider;
     const code = randomCode(this.settings.codeLength);
-    const state = this.newState(id, providerId, now, hashCode(code, binding(id, providerId)), iso(now + this.settings.resendAfterSeconds * 1000));
+    const state = this.newState(id, first.id, now, hashCode(code, binding(id, first.id)), iso(now + this.settings.resendAfterSeconds * 1000));
     const windowMs = this.settings.maxSendsWindowSeconds * 1000;
+    // One resend window per channel; a route across channels has one for its channels together.
+    const key = [...new Set(targets.map((t) => t.provider.channel))].join('+');
     // Stored before sending: the store's throttle is what lets only one concurrent call deliver.
-    const start = await this.store.start(state, { now: iso(now), throttle: { key: provider.channel, maxSends: this.settings.maxSends, since: iso(now - windowMs) } });
+    const start = await this.store.start(state, { now: iso(now), throttle: { key, maxSends: this.settings.maxSends, since: iso(now - windowMs) } });
     if (start.status === 'throttled') {
-      throw rateLimited(start.current.resendAt, now, providerId, `a code was sent by ${provider.channel} moments ago`, { reason: 'resend-window', channel: provider.channel });
+      throw rateLimited(start.current.resendAt, now, first.id, `a code was sent by ${key} moments ago`, { reason: 'resend-window', channel: key });
     }
     if (start.status === 'capped') {
-      throw rateLimited(iso(Date.parse(start.oldest) + windowMs), now, providerId, `${start.sends} codes were sent to this user within ${this.settings.maxSendsWindowSeconds} s`, {
+      throw rateLimited(iso(Date.parse(start.oldest) + windowMs), now, first.id, `${start.sends} codes were sent to this user within ${this.settings.maxSendsWindowSeconds} s`, {
         reason: 'send-limit',
         maxSends: this.settings.maxSends,
       });
     }
     return withRedaction([code], async () => {
-      const messageId = await this.deliver(provider, state, { to, code, locale, signal: options.signal });
-      await this.note(providerId, 'info', 'second-factor.challenge', 'one-time code sent', { userId: id, expiresAt: state.expiresAt });
-      const info = { providerId, channel: provider.channel, delivered: true, expiresAt: state.expiresAt, resendAt: state.resendAt };
-      return { ...info, ...(messageId ? { messageId } : {}) };
+      const sent = await this.deliver(state, { targets, strategy: route?.strategy, code, locale: parsed.locale, signal: options.signal });
+      const by = targets.find((t) => t.provider.id === sent.providerId)?.provider ?? first;
+      // Verify's events go to the provider that delivered; the code stays bound to the first.
+      if (by.id !== first.id) await this.store.markDelivered(id, state.id, by.id);
+      await this.note(by.id, 'info', 'second-factor.challenge', 'one-time code sent', { userId: id, expiresAt: state.expiresAt });
+      const info = { providerId: by.id, channel: by.channel, delivered: true, expiresAt: state.expiresAt, resendAt: state.resendAt };
+      return { ...info, ...(sent.messageId ? { messageId: sent.messageId } : {}), ...(route ? { attempts: sent.attempts } : {}) };
     });
   }
 
@@ -218,16 +258,16 @@ export class SecondFactor {
       if (!state) break;
       if (Date.parse(state.expiresAt) <= this.clock.now()) {
         await this.store.delete(id, state.id);
-        return this.reject(state.providerId, id, 'expired');
+        return this.reject(deliverer(state), id, 'expired');
       }
       if (state.codeHash === DELEGATED) return this.delegate(state, code);
       const attempt = await this.store.admitAttempt(id, state.id, this.settings.maxAttempts);
       if (attempt.status === 'admitted') return this.compare(attempt.state, candidate);
-      if (attempt.status === 'locked') return this.reject(state.providerId, id, 'locked');
+      if (attempt.status === 'locked') return this.reject(deliverer(state), id, 'locked');
       gone = state;
     }
     // The challenge this call read is gone: when the code was its code, a concurrent call used it.
-    if (gone && matches(gone, candidate)) return this.reject(gone.providerId, id, 'replayed');
+    if (gone && matches(gone, candidate)) return this.reject(deliverer(gone), id, 'replayed');
     return { ok: false, reason: 'no-challenge' };
   }
 
@@ -236,7 +276,7 @@ export class SecondFactor {
     const state = await this.store.get(parseWith(userIdSchema, userId, 'MESSAGE_INVALID', 'userId'));
     if (!state || Date.parse(state.expiresAt) <= this.clock.now()) return undefined;
     return {
-      providerId: state.providerId,
+      providerId: deliverer(state),
       delivered: state.codeHash !== DELEGATED,
       expiresAt: state.expiresAt,
       attemptsLeft: Math.max(0, this.settings.maxAttempts - state.attempts),
@@ -326,10 +366,10 @@ export class SecondFactor {
    */
   private async compare(state: ChallengeState, candidate: unknown): Promise<CodeCheckResult> {
     if (!matches(state, candidate)) {
-      return this.reject(state.providerId, state.userId, state.attempts >= this.settings.maxAttempts ? 'locked' : 'mismatch');
+      return this.reject(deliverer(state), state.userId, state.attempts >= this.settings.maxAttempts ? 'locked' : 'mismatch');
     }
-    if (!(await this.store.delete(state.userId, state.id))) return this.reject(state.providerId, state.userId, 'replayed');
-    await this.note(state.providerId, 'info', 'second-factor.verified', 'one-time code accepted', { userId: state.userId });
+    if (!(await this.store.delete(state.userId, state.id))) return this.reject(deliverer(state), state.userId, 'replayed');
+    await this.note(deliverer(state), 'info', 'second-factor.verified', 'one-time code accepted', { userId: state.userId });
     return { ok: true };
   }
 
@@ -352,19 +392,48 @@ export class SecondFactor {
   }
 
   /** Sends the code; on failure removes this challenge (only this one) and gives its resend window back. */
-  private async deliver(provider: DeliveryProvider, state: ChallengeState, delivery: Delivery): Promise<string | undefined> {
-    const { to, code, locale, signal } = delivery;
+  private async deliver(state: ChallengeState, delivery: Delivery): Promise<RoutedSendResult> {
+    const { targets, strategy, code, locale, signal } = delivery;
+    const options = { redact: [code], ...(signal ? { signal } : {}) };
     try {
-      const message = this.message(provider, to, code, locale);
-      const { messageId } = await this.registry.send(provider.id, message, { redact: [code], ...(signal ? { signal } : {}) });
-      return messageId;
+      const messages = new Map(targets.map(({ provider, to }) => [provider.id, this.message(provider, to, code, locale)]));
+      const first = targets[0]!.provider.id;
+      if (targets.length === 1 && strategy === undefined) return await this.registry.send(first, messages.get(first)!, options);
+      const route = { providers: targets.map((t) => t.provider.id), ...(strategy ? { strategy } : {}), mapMessage: (_: unknown, target: { providerId: string }) => messages.get(target.providerId) };
+      return await this.registry.send(route, messages.get(first)!, options);
     } catch (cause) {
       await this.store.delete(state.userId, state.id, { release: true }).catch(() => false);
       throw cause;
     }
   }
 
-  private checkAddress(provider: DeliveryProvider, address: string | undefined): string {
+  /** The providers of a route that can take a code, each with the address for its channel. */
+  private async routeTargets(ids: readonly string[], options: { readonly address?: string | undefined; readonly addresses?: Readonly<Record<string, string>> | undefined }): Promise<Target[]> {
+    const targets: Target[] = [];
+    let refused: TransportError | undefined;
+    for (const [i, providerId] of ids.entries()) {
+      const provider = await this.registry.resolve(providerId).catch((cause: unknown) => {
+        // A provider that cannot be built is left out, as the router would skip it.
+        refused ??= isTransportError(cause) ? cause : undefined;
+        return undefined;
+      });
+      if (!provider) continue;
+      if (provider.kind !== 'delivery') {
+        throw new TransportError('CONFIG_INVALID', `invalid options.route.providers[${i}]: ${providerId} does not deliver codes`, { field: `options.route.providers[${i}]`, providerId });
+      }
+      const to = options.addresses?.[provider.channel] ?? options.address;
+      if (to !== undefined && provider.validateAddress(to).ok) targets.push({ provider, to });
+    }
+    if (targets.length > 0) return targets;
+    if (options.address === undefined && options.addresses === undefined) {
+      throw new TransportError('MESSAGE_INVALID', 'invalid options.address: required for a route', { field: 'options.address' });
+    }
+    throw refused ?? new TransportError('INVALID_RECIPIENT', 'no provider of the route can deliver to the address(es) given', { field: 'options.address' });
+  }
+
+  /** The one provider the user chose, with the address checked. */
+  private target(provider: DeliveryProvider, options: { readonly address?: string | undefined; readonly addresses?: Readonly<Record<string, string>> | undefined }): Target {
+    const address = options.addresses?.[provider.channel] ?? options.address;
     if (address === undefined) {
       throw new TransportError('MESSAGE_INVALID', `invalid options.address: required for ${provider.channel} provider ${provider.id}`, {
         field: 'options.address',
@@ -379,7 +448,7 @@ export class SecondFactor {
         upstream: { rejected: [address] },
       });
     }
-    return address;
+    return { provider, to: address };
   }
 
   /** The message for the provider's shape: e-mail gets subject and body, text channels the short text. */
@@ -419,6 +488,11 @@ export class SecondFactor {
 /** Creates a {@link SecondFactor} service on a registry. */
 export function createSecondFactor(options: SecondFactorOptions): SecondFactor {
   return new SecondFactor(options);
+}
+
+/** The provider a challenge's events and reports name: the one that delivered it. */
+function deliverer(state: ChallengeState): string {
+  return state.deliveredBy ?? state.providerId;
 }
 
 function iso(ms: number): string {

@@ -124,6 +124,22 @@ export const challengeChecks: readonly StorageCheck[] = [
   },
   {
     store: 'challenges',
+    name: 'markDelivered records the delivering provider on the live challenge only',
+    async run(s) {
+      const MARK = 'Records which provider delivered the code of challenge `challengeId` (`deliveredBy`), changing nothing else';
+      const GONE = 'false, and nothing changes, when the user\'s live challenge has another id or there is none';
+      expectSame(await s.challenges.markDelivered('u1', 'c1', 'sms'), false, clause('markDelivered', 'marking a missing challenge returned true', GONE));
+      await s.challenges.start(challenge(), { now: at(0) });
+      await s.challenges.admitAttempt('u1', 'c1', 5);
+      expectSame(await s.challenges.markDelivered('u1', 'c0', 'sms'), false, clause('markDelivered', 'marking another challenge returned true', GONE));
+      expectSame(await s.challenges.get('u1'), challenge({ attempts: 1 }), clause('markDelivered', 'marking another challenge changed the live one', GONE));
+      expectSame(await s.challenges.markDelivered('u1', 'c1', 'sms'), true, clause('markDelivered', 'marking the live challenge did not return true', MARK));
+      expectSame(await s.challenges.get('u1'), { ...challenge({ attempts: 1 }), deliveredBy: 'sms' }, clause('markDelivered', 'the live challenge does not read back with deliveredBy and the rest unchanged', MARK));
+      expectSame(await s.challenges.admitAttempt('u1', 'c1', 5), { status: 'admitted', state: { ...challenge({ attempts: 2 }), deliveredBy: 'sms' } }, clause('admitAttempt', 'counting an attempt lost deliveredBy', MARK));
+    },
+  },
+  {
+    store: 'challenges',
     name: 'challenges handed in and returned are copies',
     async run(s) {
       const handedIn = challenge();
