@@ -2,8 +2,9 @@
  * SMS through ASPSMS (`transportkit/aspsms`): the provider type `aspsms()` on the ASPSMSX2 SOAP
  * web service of VADIAN.NET AG, with a WSDL built into the package, GSM 7-bit / Unicode
  * selection and part counting (`smsLength()`), recipients normalised to one international form,
- * credit balance and delivery status. The `soap` client is loaded on the first request, so
- * importing this subpath costs little.
+ * credit balance and delivery status: notification URLs with an unguessable token and their
+ * handler (`createAspsmsNotificationHandler`), or polling (`pollAspsmsDeliveryStatus`). The
+ * `soap` client is loaded on the first request, so importing this subpath costs little.
  *
  * @example
  * ```ts
