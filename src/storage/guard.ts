@@ -9,7 +9,7 @@ const REQUIRED = {
   events: ['appendMany', 'list', 'prune'],
   balance: ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning'],
   totp: ['get', 'list', 'put', 'admitAttempt', 'advanceStep', 'delete'],
-  challenges: ['get', 'start', 'admitAttempt', 'delete'],
+  challenges: ['get', 'start', 'admitAttempt', 'delete', 'markDelivered'],
   idempotency: ['claim', 'complete', 'release'],
   deliveries: ['advance', 'get'],
 } as const;
