@@ -188,8 +188,8 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
 
   // ---- records -------------------------------------------------------------------------
 
-  /** Creates a provider; config validated by its type, secrets sealed. */
-  async create(arg: CreateInputFor<Types>): Promise<ProviderInfo> {
+  /** Creates a provider (or a stored route, type `route`); config validated by its type, secrets sealed. */
+  async create(arg: CreateInputFor<Types | typeof routeType>): Promise<ProviderInfo> {
     return this.#create(arg as CreateProviderInput);
   }
 

@@ -7,7 +7,7 @@ describe('registry.create is typed by the registered provider types', () => {
   it('knows the config keys and secret fields of each type (checked by tsc on the test sources)', async () => {
     const registry = createRegistry({ types: [smtp(), aspsms(), memoryTransport()] });
     type Input = Parameters<typeof registry.create>[0];
-    expectTypeOf<Input['type']>().toEqualTypeOf<'smtp' | 'aspsms' | 'memory'>();
+    expectTypeOf<Input['type']>().toEqualTypeOf<'smtp' | 'aspsms' | 'memory' | 'route'>();
     expectTypeOf<Extract<Input, { type: 'smtp' }>>().toEqualTypeOf<CreateProviderInput<ReturnType<typeof smtp>>>();
 
     // @ts-expect-error: a typo in a config key of the named type is a compile error
