@@ -49,11 +49,13 @@ const PINNED: Readonly<Record<string, Surface>> = {
     internal: ['REDACTED', 'Redactor', 'withRedaction'],
   },
   './smtp': {
-    values: ['SMTP_SECRET_FIELDS', 'checkCertificate', 'smtp', 'smtpConfigSchema'],
+    values: ['SMTP_SECRET_FIELDS', 'checkCertificate', 'checkDkim', 'smtp', 'smtpConfigSchema'],
     types: [
       'CertificateCheck', 'CertificateCheckName', 'CertificateCheckOptions', 'CertificateReadiness', 'CertificateSummary',
-      'SmimeConfig', 'SmimeSource', 'SmtpConfig', 'SmtpOptions', 'SmtpProvider', 'SmtpProviderType', 'SmtpSecretField',
-      'StartTlsMode',
+      'DkimCanonicalization', 'DkimCheck', 'DkimCheckName', 'DkimCheckOptions', 'DkimConfig', 'DkimReadiness',
+      'FetchInit', 'FetchLike', 'FetchResponse', 'OAuth2Config', 'OAuth2Provider', 'OAuth2TokenCallback',
+      'OAuth2TokenRequest', 'OAuth2TokenResult', 'SmimeConfig', 'SmimeSource', 'SmtpConfig', 'SmtpOptions',
+      'SmtpProvider', 'SmtpProviderType', 'SmtpSecretField', 'StartTlsMode', 'TxtResolver',
     ],
     internal: [
       'derSetOrder', 'effectivePort', 'formatSerial', 'mapSmtpError', 'normalizeSerial', 'redactClientLine',

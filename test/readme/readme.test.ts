@@ -20,6 +20,9 @@ const PLAN: Readonly<Record<string, true | string>> = {
   'Quick start :: const memory = memoryTransport();': true,
   'SMTP e-mail with S/MIME signing (`transportkit/smtp`) :: const registry = createRegistry({ storage, secretKeys, types: [smtp()] });':
     'sends through a real relay with a PKCS#12 file (the SMTP tests cover it against the loopback server)',
+  'Microsoft 365 and Google :: const registry = createRegistry({ storage, secretKeys, types: [smtp()] });':
+    'needs Microsoft 365 and Google accounts (test/smtp/oauth2.test.ts covers both flows against a loopback token endpoint)',
+  "DKIM :: const dkimKey = readFileSync('dkim-private.pem', 'utf8');": 'reads a key file and sends through a relay (test/smtp/dkim.test.ts verifies the signatures with dkimpy)',
   'SMS through ASPSMS (`transportkit/aspsms`) :: const registry = createRegistry({ storage, secretKeys, types: [aspsms()] });':
     'sends through the real ASPSMS web service, which charges credits',
   'SMS through ASPSMS (`transportkit/aspsms`) :: const mock = await startAspsmsMock({': true,

@@ -72,6 +72,7 @@ declare const files: { save(file: unknown): Promise<void> };
 declare const cron: { schedule(expression: string, task: () => unknown): void };
 declare const freshDatabase: () => Promise<unknown>;
 declare const parcel: { readonly id: string };
+declare function tokenFor(user: string, renew: boolean): Promise<string>;
 declare function isAdmin(request: Request): boolean;
 declare const admin: ReturnType<typeof import('transportkit/admin').createAdminHandler>;
 declare const toNodeListener: typeof import('transportkit/admin').toNodeListener;
