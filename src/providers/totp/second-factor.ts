@@ -116,7 +116,8 @@ interface Target {
 /** What one delivery of a code needs. */
 interface Delivery {
   readonly targets: readonly Target[];
-  readonly strategy: 'failover' | 'round-robin' | undefined;
+  /** Present for a route, even of one provider: its sends go through the router. */
+  readonly route: { readonly strategy?: 'failover' | 'round-robin' | undefined } | undefined;
   readonly code: string;
   readonly locale: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -230,7 +231,7 @@ export class SecondFactor {
       });
     }
     return withRedaction([code], async () => {
-      const sent = await this.deliver(state, { targets, strategy: route?.strategy, code, locale: parsed.locale, signal: options.signal });
+      const sent = await this.deliver(state, { targets, route, code, locale: parsed.locale, signal: options.signal });
       const by = targets.find((t) => t.provider.id === sent.providerId)?.provider ?? first;
       // Verify's events go to the provider that delivered; the code stays bound to the first.
       if (by.id !== first.id) await this.store.markDelivered(id, state.id, by.id);
@@ -393,14 +394,15 @@ export class SecondFactor {
 
   /** Sends the code; on failure removes this challenge (only this one) and gives its resend window back. */
   private async deliver(state: ChallengeState, delivery: Delivery): Promise<RoutedSendResult> {
-    const { targets, strategy, code, locale, signal } = delivery;
+    const { targets, route, code, locale, signal } = delivery;
     const options = { redact: [code], ...(signal ? { signal } : {}) };
     try {
       const messages = new Map(targets.map(({ provider, to }) => [provider.id, this.message(provider, to, code, locale)]));
       const first = targets[0]!.provider.id;
-      if (targets.length === 1 && strategy === undefined) return await this.registry.send(first, messages.get(first)!, options);
-      const route = { providers: targets.map((t) => t.provider.id), ...(strategy ? { strategy } : {}), mapMessage: (_: unknown, target: { providerId: string }) => messages.get(target.providerId) };
-      return await this.registry.send(route, messages.get(first)!, options);
+      if (!route) return await this.registry.send(first, messages.get(first)!, options);
+      const strategy = route.strategy;
+      const through = { providers: targets.map((t) => t.provider.id), ...(strategy ? { strategy } : {}), mapMessage: (_: unknown, target: { providerId: string }) => messages.get(target.providerId) };
+      return await this.registry.send(through, messages.get(first)!, options);
     } catch (cause) {
       await this.store.delete(state.userId, state.id, { release: true }).catch(() => false);
       throw cause;
