@@ -42,14 +42,23 @@ describe('through the registry', () => {
   it('is the type "smtp" of kind delivery on the email channel', () => {
     const type = smtp();
     expect([type.type, type.kind, type.channel]).toEqual(['smtp', 'delivery', 'email']);
-    expect(type.secretFields).toEqual(['password', 'smimePassphrase', 'smimeKey', 'smimePkcs12']);
+    expect(type.secretFields).toEqual(['password', 'smimePassphrase', 'smimeKey', 'smimePkcs12', 'oauth2ClientSecret', 'oauth2RefreshToken', 'oauth2CertificateKey', 'dkimPrivateKey']);
   });
 
   it('create, test with a test message, copy, change and remove the password, events', async () => {
     const created = await registry.create({ type: 'smtp', name: 'Relay', config: config(plainAuth), secrets: { password: PASSWORD } });
     expect(created.channel).toBe('email');
     expect(created.config).toMatchObject({ secure: false, starttls: 'required', pool: { maxConnections: 5, maxMessages: 100 } });
-    expect(created.secrets).toEqual({ password: { set: true }, smimePassphrase: { set: false }, smimeKey: { set: false }, smimePkcs12: { set: false } });
+    expect(created.secrets).toEqual({
+      password: { set: true },
+      smimePassphrase: { set: false },
+      smimeKey: { set: false },
+      smimePkcs12: { set: false },
+      oauth2ClientSecret: { set: false },
+      oauth2RefreshToken: { set: false },
+      oauth2CertificateKey: { set: false },
+      dkimPrivateKey: { set: false },
+    });
 
     const report = await registry.test(created.id, { to: 'admin@example.test' });
     expect(report.ok).toBe(true);
