@@ -381,6 +381,23 @@ export const mutants: readonly Mutant[] = [
     }),
   },
   {
+    name: 'challenges.markDelivered reads the challenge, then writes it back marked',
+    caughtBy: 'challenges.markDelivered-vs-start',
+    wrap: (inner) => ({
+      ...inner,
+      challenges: {
+        ...inner.challenges,
+        async markDelivered(userId, challengeId, providerId) {
+          const current = await inner.challenges.get(userId);
+          if (!current || current.id !== challengeId) return false;
+          await gap();
+          await inner.challenges.start({ ...current, deliveredBy: providerId }, { now: current.sentAt });
+          return true;
+        },
+      },
+    }),
+  },
+  {
     name: 'challenges.delete compares the id, then deletes',
     caughtBy: 'challenges.delete-one-challenge',
     wrap: (inner) => ({

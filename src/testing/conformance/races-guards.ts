@@ -154,6 +154,22 @@ const challengeDelete: RaceScenario<boolean> = {
   },
 };
 
+const challengeMark: RaceScenario<boolean | string> = {
+  id: 'challenges.markDelivered-vs-start',
+  rule: 'marking a challenge as delivered never brings back a challenge that a concurrent start replaced',
+  async setup(s) {
+    await s.challenges.start(challengeState(), { now: at(0) });
+  },
+  async call(s, index) {
+    if (index === 0) return (await s.challenges.start(challengeState({ id: 'c2', sentAt: at(1) }), { now: at(1) })).status;
+    return s.challenges.markDelivered('u1', 'c1', `p${index}`);
+  },
+  async verify(s) {
+    const rule = 'Atomic: false, and nothing changes, when the user\'s live challenge has another id or there is none';
+    expectSame(await s.challenges.get('u1'), challengeState({ id: 'c2', sentAt: at(1) }), { method: 'challenges.markDelivered', problem: 'the challenge started last is not the live one, unmarked', rule });
+  },
+};
+
 /** The race scenarios of the balance claim, TOTP state and second-factor challenges. */
 export const guardRaceScenarios: readonly RaceScenario[] = [
   dailyClaim,
@@ -164,4 +180,5 @@ export const guardRaceScenarios: readonly RaceScenario[] = [
   challengeCap,
   challengeAdmission,
   challengeDelete,
+  challengeMark,
 ];
