@@ -443,11 +443,13 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   async send(target: string | DefaultTarget | Route, message: EmailMessage | TextMessage, arg: RegistrySendOptions = {}): Promise<RoutedSendResult> {
     const options = sendOptionsArg(arg);
     if (typeof target === 'string') {
-      const entry = await this.#entry(target);
-      const stored = await storedRoute(entry);
+      this.#assertOpen();
+      const record = await this.#cachedRecord(target);
+      const stored = storedRoute(record);
       if (stored) return this.#routed(stored.providers, stored, message, options);
       if (options.retry === undefined && options.idempotencyKey === undefined) {
-        const result = await this.#sendOnce(target, message, options, entry);
+        // No await between taking the entry and counting the send on it: a replaced build drains it.
+        const result = await this.#sendOnce(target, message, options, this.#entryFor(record));
         return { ...result, attempts: [{ providerId: target, ok: true }] };
       }
     }
@@ -518,7 +520,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       return { providers: [...route.providers], route };
     }
     const id = await this.defaultFor(object as unknown as DefaultTarget);
-    const stored = await storedRoute(await this.#entry(id));
+    const stored = storedRoute(await this.#cachedRecord(id));
     return stored ? { providers: stored.providers, route: stored } : { providers: [id] };
   }
 
@@ -644,8 +646,11 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   /** The cache entry serving the record's current version (built when needed). */
   async #entry(id: string): Promise<LiveEntry> {
     this.#assertOpen();
-    const record = await this.#cachedRecord(id);
-    return this.#live.entry(id, record.version, () => this.#build(record));
+    return this.#entryFor(await this.#cachedRecord(id));
+  }
+
+  #entryFor(record: ProviderRecord): LiveEntry {
+    return this.#live.entry(record.id, record.version, () => this.#build(record));
   }
 
   /** The record, from the cache when the store announces changes (no read per send or event). */
@@ -909,8 +914,9 @@ function routeMembers(record: ProviderRecord): readonly string[] {
   return record.type === ROUTE_TYPE ? (record.config as unknown as RouteConfig).providers : [];
 }
 
-/** The route of a live entry that is a stored route; a provider that fails to build is none. */
-async function storedRoute(entry: LiveEntry): Promise<Route | undefined> {
-  const provider = await entry.live.then((live) => live.provider, () => undefined);
-  return provider?.kind === 'route' ? provider.route : undefined;
+/** The route a stored route record stands for (its config was validated when it was written). */
+function storedRoute(record: ProviderRecord): Route | undefined {
+  if (record.type !== ROUTE_TYPE) return undefined;
+  const { providers, strategy } = record.config as unknown as RouteConfig;
+  return { providers, strategy };
 }

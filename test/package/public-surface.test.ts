@@ -23,7 +23,7 @@ const PINNED: Readonly<Record<string, Surface>> = {
       'BalanceMonitor', 'ERROR_CODES', 'ProviderRegistry', 'SecretBox', 'TransportError', 'addressOf',
       'createBalanceMonitor', 'createRegistry', 'defaultBalanceTemplates', 'emailMessageSchema', 'generateSecretKey',
       'hasErrorCode', 'isEmailAddress', 'isTransportError', 'isWellFormedText', 'memoryStorage', 'memoryTransport',
-      'parseWith', 'recipientsOf', 'systemClock', 'textMessageSchema', 'toArray', 'toNodeListener', 'userSecretContext',
+      'parseWith', 'recipientsOf', 'ROUTE_TYPE', 'routeType', 'systemClock', 'textMessageSchema', 'toArray', 'toNodeListener', 'userSecretContext',
     ],
     types: [
       'AddressCheck', 'AnyProviderType', 'Attachment', 'Balance', 'BalanceCheckOptions', 'BalanceCheckResult',
@@ -39,7 +39,7 @@ const PINNED: Readonly<Record<string, Surface>> = {
       'MemoryTransportType', 'MessageShape', 'NodeListener', 'NodeListenerOptions', 'ProviderContext', 'ProviderEvent', 'ProviderEvents', 'ProviderInfo',
       'ProviderRecord', 'ProviderRemoval', 'ProviderStore', 'ProviderType', 'RecipientProblem', 'RecipientRejection',
       'RecoveryAttempt', 'RecoveryCodeSet', 'RecoveryCodeStore', 'RegistryOptions', 'RegistrySendOptions',
-      'RegistryStats', 'RetryPolicy', 'RotationReport', 'RotationSkip', 'Route', 'RouteStrategy', 'RoutedSendResult',
+      'RegistryStats', 'RetryPolicy', 'RotationReport', 'RotationSkip', 'Route', 'RouteConfig', 'RouteProvider', 'RouteStrategy', 'RoutedSendResult',
       'SealContext', 'SecretFieldOf', 'SecretKeyMaterial', 'SecretKeys', 'SecretValues', 'SendAttempt', 'SendOptions', 'SendResult',
       'SentMessage', 'SpanAttributes', 'SpanLike', 'StandardResult', 'StandardSchemaV1', 'StorageChange', 'TestOptions', 'TestReport', 'TestStep',
       'TextMessage', 'TotpAttempt', 'TotpAttemptRule', 'TotpStore', 'TotpUserState', 'TracerLike', 'TransportErrorCode',

@@ -38,6 +38,7 @@ const PLAN: Readonly<Record<string, true | string>> = {
   'Scheduling :: const stop = monitor.start({': 'starts a timer and a SIGTERM handler for the life of the process',
   'Scheduling :: await monitor.checkAll();                               // service start': true,
   'Routing, retries and delivery status :: const result = await registry.send(': true,
+  "Routing, retries and delivery status :: await registry.create({ type: 'route', id: 'sms-route', name: 'SMS with fallback', config: { channel: 'sms', providers: [threemaId, smsId], strategy: 'failover' } });": true,
   'Admin console (`transportkit/admin`) :: const admin = createAdminHandler({': 'listens on port 8080 until stopped (examples/admin-node-http.ts runs in the admin tests)',
   'Admin console (`transportkit/admin`) :: const app = express();': 'an Express app around the snippet above (examples/admin-express.ts runs in the admin tests)',
   'Admin console (`transportkit/admin`) :: const app = new Hono();': 'a Hono server on port 8080 (examples/admin-hono.ts runs in the admin tests)',
