@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { PluginFunction } from 'nodemailer/lib/mailer';
 import MimeNode, { type MimeNodeHeaderValue } from 'nodemailer/lib/mime-node';
 import { TransportError } from '../../../core/errors.js';
@@ -68,8 +69,32 @@ function prepare(root: MimeNode, providerId: string | undefined): void {
  * hashing, and what is hashed is what is sent.
  */
 function transmitted(built: Buffer): Buffer {
-  const text = built.toString('latin1').replace(/(^|\r\n)From /g, '$1=46rom ').replace(/\r\n|\r|\n/g, '\r\n');
-  return Buffer.from(text, 'latin1');
+  const text = built.toString('latin1');
+  // Most messages need neither change: no copy then.
+  if (!text.includes('From ') && !BARE_LINE_END.test(text)) return built;
+  return Buffer.from(text.replace(/(^|\r\n)From /g, '$1=46rom ').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+}
+
+const BARE_LINE_END = /\r(?!\n)|(?<!\r)\n/;
+
+/**
+ * The entity's bytes as `build()` gives them, ending in a line break (nodemailer's LastNewline),
+ * streamed straight into memory: `build()` sets up a stream pipeline of its own per message.
+ */
+function bytesOf(node: MimeNode, callback: (error: Error | null, bytes: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, next) {
+      chunks.push(chunk);
+      next();
+    },
+  });
+  node.stream(sink, {}, (error) => {
+    if (error) return callback(error, Buffer.alloc(0));
+    const bytes = Buffer.concat(chunks);
+    const last = bytes.at(-1);
+    callback(null, last === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from(last === 0x0d ? '\n' : '\r\n')]));
+  });
 }
 
 /** Base64 in lines of 76 characters, as nodemailer's encoder writes it. */
@@ -128,7 +153,7 @@ export function smimeSignPlugin(sign: DetachedSigner, now: () => number, provide
     } catch (cause) {
       return done(cause as Error);
     }
-    inner.build((error, built) => {
+    bytesOf(inner, (error, built) => {
       if (error) return done(error);
       inner.remove();
       let signature: Buffer;
