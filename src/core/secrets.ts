@@ -80,7 +80,7 @@ export class SecretBox {
   readonly currentKeyId: string;
 
   constructor(keys: SecretKeys) {
-    if (!keys || typeof keys !== 'object' || !keys.keys || typeof keys.keys !== 'object' || typeof keys.current !== 'string') {
+    if (!keys || !keys.keys || typeof keys.keys !== 'object' || typeof keys.current !== 'string') {
       throw new TransportError('CONFIG_INVALID', 'secretKeys must be { keys: { <id>: <key> }, current: <id> }', { field: 'secretKeys' });
     }
     this.#keys = new Map();
@@ -116,16 +116,16 @@ export class SecretBox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(SecretBox.aad(context));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
     return [PREFIX, this.currentKeyId, iv.toString('base64url'), body.toString('base64url')].join('.');
   }
 
   /** Opens a sealed value; SECRET_UNREADABLE when tampered with, moved, or sealed under an unknown key. */
   open(envelope: string, context: SealContext): string {
-    const parts = typeof envelope === 'string' ? envelope.split('.') : [];
+    const parts = typeof envelope === 'string' ? envelope.split('.') : undefined;
     const unreadable = (why: string, cause?: unknown) =>
       new TransportError('SECRET_UNREADABLE', `secret "${context.field}" of ${context.recordId} cannot be opened: ${why}`, { cause, field: context.field });
-    if (parts.length !== 4 || parts[0] !== PREFIX) throw unreadable('not a sealed value');
+    if (parts?.length !== 4 || parts[0] !== PREFIX) throw unreadable('not a sealed value');
     const [, keyId, ivText, bodyText] = parts as [string, string, string, string];
     const key = this.#keys.get(keyId);
     if (!key) throw unreadable(`sealed under key "${keyId}", which this registry does not have (add it to secretKeys.keys)`);

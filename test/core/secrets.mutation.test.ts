@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateSecretKey, SecretBox, TransportError } from '../../src/index.js';
@@ -88,6 +88,25 @@ describe('SecretBox envelopes', () => {
     expect(Buffer.from(body!, 'base64url')).toHaveLength(3 + 16);
     expect(b.keyIdOf(sealed)).toBe('new');
     expect(b.open(b.seal('', ctx), ctx)).toBe('');
+  });
+
+  it('opens an envelope made by the documented construction (HKDF-SHA256 key, AES-256-GCM, AAD of record and field)', () => {
+    const material = Buffer.alloc(32, 7);
+    const key = Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'transportkit secret box v1', 32));
+    const iv = Buffer.alloc(12, 1);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from('transportkit\u0000p1\u0000password', 'utf8'));
+    const body = Buffer.concat([cipher.update('grüezi', 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const envelope = `tk1.k1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+    const b = box(`hex:${material.toString('hex')}`);
+    expect(b.open(envelope, ctx)).toBe('grüezi');
+    // And the other way round: what it seals opens by the same construction.
+    const [, , ivText, bodyText] = b.seal('grüezi', ctx).split('.');
+    const sealed = Buffer.from(bodyText!, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText!, 'base64url'));
+    decipher.setAAD(Buffer.from('transportkit\u0000p1\u0000password', 'utf8'));
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+    expect(Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8')).toBe('grüezi');
   });
 
   it('binds the value to record and field (not to their concatenation)', () => {

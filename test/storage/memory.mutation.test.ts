@@ -8,7 +8,7 @@ const record = (id: string, channel = 'sms'): ProviderRecord => ({
   name: id,
   config: { nested: { n: 1 } },
   secrets: { password: 'sealed' },
-  eventLevel: 'info',
+  eventLevel: 'errors',
   version: 1,
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
@@ -71,11 +71,11 @@ describe('memoryStorage pins', () => {
     scribble(state);
     scribble(await s.balance.get('p1'));
     expect(await s.balance.get('p1')).toStrictEqual({ providerId: 'p1', threshold: 5 });
-    const event = { id: 'e1', providerId: 'p1', time: '2025-01-01T00:00:00.000Z', severity: 'info' as const, type: 't', message: 'm', fields: { a: 1 } };
+    const event = { id: 'e1', providerId: 'p1', providerType: 'memory', time: '2025-01-01T00:00:00.000Z', severity: 'info' as const, type: 't', message: 'm', fields: { a: 1 } };
     await s.events.appendMany([event]);
     scribble(event);
     scribble((await s.events.list())[0]);
-    expect(await s.events.list()).toStrictEqual([{ id: 'e1', providerId: 'p1', time: '2025-01-01T00:00:00.000Z', severity: 'info', type: 't', message: 'm', fields: { a: 1 } }]);
+    expect(await s.events.list()).toStrictEqual([{ id: 'e1', providerId: 'p1', providerType: 'memory', time: '2025-01-01T00:00:00.000Z', severity: 'info', type: 't', message: 'm', fields: { a: 1 } }]);
     const removal = await s.providers.remove('p1', { force: true });
     expect(removal).toStrictEqual({ status: 'removed', record: record('p1'), usages: [{ kind: 'form', id: 'f' }], defaults: [{ channel: 'sms', tenant: null, providerId: 'p1' }] });
   });
@@ -91,7 +91,7 @@ describe('memoryStorage pins', () => {
     await s.defaults.set('email', null, 'm');
     await s.usages.add('a', { kind: 'form', id: 'f' });
     await s.usages.add('b', { kind: 'form', id: 'f' });
-    expect(await s.providers.remove('a', {})).toStrictEqual({
+    expect(await s.providers.remove('a', { force: false })).toStrictEqual({
       status: 'in-use',
       usages: [{ kind: 'form', id: 'f' }],
       defaults: [
@@ -108,9 +108,9 @@ describe('memoryStorage pins', () => {
     expect(await s.usages.list('a')).toStrictEqual([]);
     expect(await s.providers.remove('a', { force: true })).toStrictEqual({ status: 'not-found' });
     // A provider with only a default is in use too.
-    expect((await s.providers.remove('m', {})).status).toBe('in-use');
+    expect((await s.providers.remove('m', { force: false })).status).toBe('in-use');
     await s.providers.insert(record('c'));
-    expect((await s.providers.remove('c', {})).status).toBe('removed');
+    expect((await s.providers.remove('c', { force: false })).status).toBe('removed');
   });
 
   it('keeps defaults per channel and tenant; sets only for a provider of that channel; clear reports the previous one', async () => {
@@ -128,7 +128,7 @@ describe('memoryStorage pins', () => {
 
   it('events: filters by provider, type and since, keeps the newest limit, drops the oldest beyond maxEvents, prunes', async () => {
     const s = memoryStorage({ maxEvents: 3 });
-    const ev = (id: string, providerId: string, time: string, type = 't') => ({ id, providerId, time, severity: 'info' as const, type, message: id, fields: {} });
+    const ev = (id: string, providerId: string, time: string, type = 't') => ({ id, providerId, providerType: 'memory', time, severity: 'info' as const, type, message: id, fields: {} });
     await s.events.appendMany([ev('1', 'a', '2025-01-01T00:00:03Z'), ev('2', 'b', '2025-01-01T00:00:01Z', 'u'), ev('3', 'a', '2025-01-01T00:00:02Z'), ev('4', 'a', '2025-01-01T00:00:04Z', 'u')]);
     // The oldest appended ('1') is dropped; lists are in time order.
     expect((await s.events.list()).map((e) => e.id)).toStrictEqual(['2', '3', '4']);
