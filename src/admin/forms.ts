@@ -24,6 +24,7 @@ interface JsonSchema {
   maxLength?: number;
   format?: string;
   writeOnly?: boolean;
+  items?: JsonSchema;
 }
 
 /** One control of a generated form (sent to the browser). */
@@ -37,9 +38,10 @@ export interface FormField {
   readonly required: boolean;
   /**
    * `text`, `textarea`, `number`, `checkbox`, `select`; `group` for a nested object (a fieldset);
-   * `json` for what no control fits (entered as JSON).
+   * `list` for a list of strings (one per line, e.g. the providers of a route); `json` for what
+   * no control fits (entered as JSON).
    */
-  readonly control: 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'group' | 'json';
+  readonly control: 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'group' | 'list' | 'json';
   /** For `text`: `url`, `email` or `password` where the schema says so. */
   readonly inputType?: 'text' | 'url' | 'email' | 'password';
   readonly integer?: boolean;
@@ -182,6 +184,8 @@ export function describeType(type: AdminProviderType, locale: AdminLocale, hostT
           return { ...base, control: 'group', fields: fieldsOf(node, path) };
         }
         return { ...base, control: 'json' };
+      case 'array':
+        return { ...base, control: node.items && typeOf(node.items) === 'string' && !node.items.enum ? 'list' : 'json' };
       default:
         return { ...base, control: 'json' };
     }

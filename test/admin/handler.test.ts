@@ -276,7 +276,7 @@ describe('forms for a host\'s own provider type', () => {
       ['endpoint', 'text'],
       ['retries', 'number'],
       ['mode', 'select'],
-      ['tags', 'json'],
+      ['tags', 'list'],
       ['extra', 'json'],
     ]);
     expect(en.fields[0]).toMatchObject({ label: 'Pager endpoint', help: 'Where pages go.', inputType: 'url', required: true });

@@ -7,7 +7,7 @@ import { describedBy, FieldNotes, useApp } from './ui.js';
 /**
  * A control of a generated form, as the server describes it (from the type's zod schema).
  * @typedef {{ key: string, path: string, label: string, help?: string, required: boolean,
- *   control: 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'group' | 'json',
+ *   control: 'text' | 'textarea' | 'number' | 'checkbox' | 'select' | 'group' | 'list' | 'json',
  *   inputType?: string, integer?: boolean, default?: unknown, min?: number, max?: number,
  *   minLength?: number, maxLength?: number, options?: { value: string | number | boolean, label: string }[],
  *   fields?: FormField[], orString?: string }} FormField
@@ -42,6 +42,9 @@ export function initialState(fields, config) {
           break;
         case 'json':
           state[field.path] = value === undefined ? '' : JSON.stringify(value, null, 2);
+          break;
+        case 'list':
+          state[field.path] = Array.isArray(value) ? value.join('\n') : '';
           break;
         case 'group': {
           const object = typeof value === 'string' && field.orString ? { [field.orString]: value } : value;
@@ -95,6 +98,13 @@ export function collectConfig(fields, state, jsonError) {
         const option = (field.options ?? []).find((o) => String(o.value) === raw);
         return option ? option.value : raw;
       }
+      case 'list': {
+        const items = String(raw ?? '')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '');
+        return items.length === 0 ? undefined : items;
+      }
       case 'json': {
         const text = String(raw ?? '').trim();
         if (text === '') return undefined;
@@ -136,7 +146,7 @@ function Control({ field, state, onChange, errors, prefix }) {
   const { t } = useApp();
   const id = fieldId(prefix, field.path);
   const error = errors[`config.${field.path}`];
-  const help = [field.help, field.default !== undefined && field.control !== 'group' && field.control !== 'checkbox' ? t('field.default', { value: displayDefault(field) }) : '', field.control === 'json' ? t('field.json') : '']
+  const help = [field.help, field.default !== undefined && field.control !== 'group' && field.control !== 'checkbox' ? t('field.default', { value: displayDefault(field) }) : '', field.control === 'json' ? t('field.json') : '', field.control === 'list' ? t('field.list') : '']
     .filter(Boolean)
     .join(' ');
   const described = describedBy(id, help, error);
@@ -176,8 +186,8 @@ function Control({ field, state, onChange, errors, prefix }) {
       ${empty ? html`<option value="">${t('field.choose')}</option>` : null}
       ${(field.options ?? []).map((o) => html`<option value=${String(o.value)}>${o.label}</option>`)}
     </select>`;
-  } else if (field.control === 'textarea' || field.control === 'json') {
-    control = html`<textarea ...${common} rows=${field.control === 'json' ? 4 : 6} spellcheck="false" maxlength=${field.maxLength}></textarea>`;
+  } else if (field.control === 'textarea' || field.control === 'json' || field.control === 'list') {
+    control = html`<textarea ...${common} rows=${field.control === 'textarea' ? 6 : 4} spellcheck="false" maxlength=${field.maxLength}></textarea>`;
   } else if (field.control === 'number') {
     control = html`<input type="number" ...${common} inputmode=${field.integer ? 'numeric' : 'decimal'} step=${field.integer ? '1' : 'any'} min=${field.min} max=${field.max} />`;
   } else {
