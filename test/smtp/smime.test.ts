@@ -48,6 +48,20 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
+describe('S/MIME signed message headers', () => {
+  it('keeps one To: and one Cc: field for several recipients (RFC 5322 3.6)', async () => {
+    const { raw } = await sendSigned({ to: ['bob@example.test', { name: 'Carol C.', address: 'carol@example.test' }], cc: ['dan@example.test', 'erin@example.test'], subject: 'Several', text: 'Hi' });
+    const head = raw.toString('latin1').split('\r\n\r\n')[0]!;
+    expect(head.match(/^To:/gim)).toHaveLength(1);
+    expect(head.match(/^Cc:/gim)).toHaveLength(1);
+    const parsed = await simpleParser(raw);
+    const addresses = (field: typeof parsed.to) => (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => v.address));
+    expect(addresses(parsed.to)).toStrictEqual(['bob@example.test', 'carol@example.test']);
+    expect(addresses(parsed.cc)).toStrictEqual(['dan@example.test', 'erin@example.test']);
+    expect(opensslVerify(pki, raw).ok).toBe(true);
+  });
+});
+
 describe('S/MIME signing, verified with openssl cms -verify', () => {
   const cases: [string, Omit<EmailMessage, 'to'>][] = [
     ['text only, no final newline', { subject: 'Plain', text: 'Hello world' }],

@@ -140,9 +140,11 @@ export function smimeSignPlugin(sign: DetachedSigner, now: () => number, provide
       disableUrlAccess: true,
     });
     const headers = (inner as unknown as HeaderList)._headers;
+    // Moved as entries: addHeader would split an address list into one To: field per recipient.
+    const outer = (root as unknown as HeaderList)._headers;
     for (const header of [...headers]) {
       if (header.key.toLowerCase().startsWith('content-')) continue;
-      root.addHeader(header.key, header.value);
+      outer.push(header);
       headers.splice(headers.indexOf(header), 1);
     }
     root.setEnvelope(envelope);
