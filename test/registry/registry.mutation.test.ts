@@ -67,7 +67,6 @@ describe('registry pins', () => {
     const p = await registry.create({ type: 'two', secrets: { alpha: 'alpha-secret-1', beta: 'beta-secret-2' } });
     await registry.recordEvent(p.id, 'info', 'host.note', 'saw alpha-secret-1 and beta-secret-2', { detail: 'beta-secret-2' });
     expect(await registry.redact(p.id, 'x alpha-secret-1 y')).toBe('x [redacted] y');
-    await registry.flushEvents?.();
     const events = await registry.events({ providerId: p.id, types: ['host.note'] });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ message: 'saw [redacted] and [redacted]', fields: { detail: '[redacted]' } });
