@@ -5,17 +5,22 @@
  * Threema gateway mock that really decrypts), creates a registry on the in-memory store with one
  * provider of each type (SMTP with S/MIME signing from a certificate made here, ASPSMS, Threema
  * E2E, TOTP), copies one, registers "used by" references, sets a tenant default, runs the Test of
- * each provider, sends through each delivery provider, enrols a TOTP user and verifies a code,
- * delivers a second factor over Threema, and runs the BalanceMonitor so a low balance produces
- * exactly one warning. It prints a summary and exits 0 only when every step did what it says.
+ * each provider, sends through each delivery provider (the SMS's delivery notification comes
+ * back to a loopback notification endpoint and updates its delivery status), enrols a TOTP user
+ * and verifies a code, delivers a second factor over Threema and one over a stored route
+ * (Threema first, SMS when the number has no Threema ID), and runs the BalanceMonitor so a low
+ * balance produces exactly one warning. It prints a summary and exits 0 only when every step did
+ * what it says.
  *
  * With `--serve` (`npm run demo -- --serve [--port N]`) it then also serves the admin console
  * (`transportkit/admin`) on this registry at 127.0.0.1, prints the sign-in URL and keeps the
  * peers running until Ctrl-C.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generate } from 'otplib';
 import { BalanceMonitor, createRegistry, generateSecretKey, memoryStorage, type BalanceUserDirectory, type ProviderInfo, type TestReport } from 'transportkit';
-import { aspsms } from 'transportkit/aspsms';
+import { aspsms, createAspsmsNotificationListener } from 'transportkit/aspsms';
 import { smtp } from 'transportkit/smtp';
 import { startAspsmsMock, startSmtpTestServer, startThreemaGatewayMock } from 'transportkit/testing';
 import { threema } from 'transportkit/threema';
@@ -38,6 +43,14 @@ const gateway = await startThreemaGatewayMock({ credits: 500, users: [{ id: 'ECH
 steps.note(`peers: SMTP ${smtpServer.host}:${smtpServer.port} (STARTTLS, AUTH), ASPSMS ${smsPeer.url}, Threema gateway ${gateway.url}`);
 
 const storage = memoryStorage();
+// ASPSMS calls this endpoint back when an SMS was delivered (in production: a public https URL).
+let registryForNotifications: Parameters<typeof createAspsmsNotificationListener>[0]['registry'] | undefined;
+const notificationServer = createServer((req, res) => {
+  if (!registryForNotifications) return void res.writeHead(503).end();
+  createAspsmsNotificationListener({ registry: registryForNotifications })(req, res);
+});
+await new Promise<void>((resolve) => notificationServer.listen(0, '127.0.0.1', resolve));
+const notificationUrl = `http://127.0.0.1:${(notificationServer.address() as AddressInfo).port}/aspsms/notify`;
 /** The host's user directory of the balance warnings: user "ops" has a phone number and a Threema ID. */
 const users: BalanceUserDirectory = { getAddress: (userId, channel) => (userId === 'ops' && channel === 'sms' ? '+41 79 555 01 02' : userId === 'ops' && channel === 'threema' ? 'ADMIN001' : undefined) };
 const registry = createRegistry({
@@ -45,6 +58,7 @@ const registry = createRegistry({
   types: [smtp(), aspsms(), threema(), totp()],
   secretKeys: { keys: { k1: generateSecretKey() }, current: 'k1' },
 });
+registryForNotifications = registry;
 
 try {
   // ---- providers ----------------------------------------------------------------------------
@@ -67,7 +81,7 @@ try {
     }),
   );
   const sms = await steps.run('create the ASPSMS provider', () =>
-    registry.create({ type: 'aspsms', name: 'ASPSMS', config: { userKey: 'DEMOUSERKEY', originator: 'Demo', serviceUrl: smsPeer.url }, secrets: { password: aspsmsPassword } }),
+    registry.create({ type: 'aspsms', name: 'ASPSMS', config: { userKey: 'DEMOUSERKEY', originator: 'Demo', serviceUrl: smsPeer.url, notificationUrl }, secrets: { password: aspsmsPassword } }),
   );
   const settings = gateway.providerSettings();
   const im = await steps.run('create the Threema.Gateway provider (E2E)', () =>
@@ -103,7 +117,13 @@ try {
     if (!/multipart\/signed;[\s\S]*protocol="application\/pkcs7-signature"/.test(raw)) throw new Error('the received message is not multipart/signed');
     return result;
   }, (r) => `accepted ${r.accepted.join(', ')}, multipart/signed with smime.p7s`);
-  await steps.run('send an SMS', () => registry.send(sms.id, { to: '+41 79 123 45 67', text: 'Your parcel arrives today. Grüsse!' }), (r) => `${r.segments} segment(s), reference ${r.messageId}`);
+  const sent = await steps.run('send an SMS', () => registry.send(sms.id, { to: '+41 79 123 45 67', text: 'Your parcel arrives today. Grüsse!' }), (r) => `${r.segments} segment(s), reference ${r.messageId}`);
+  await steps.run('receive its delivery notification: the status moves to delivered', async () => {
+    await smsPeer.settled();
+    const status = await registry.deliveryStatus(sent.messageId ?? '');
+    if (status?.state !== 'delivered') throw new Error(`expected delivered, got ${status?.state ?? 'no status'}`);
+    return status;
+  }, (status) => `${status.state} at ${status.at}, via ${notificationUrl}`);
   await steps.run('send an end-to-end encrypted Threema message', async () => {
     await registry.send(im.id, { to: 'ECHOECHO', text: 'Hello from transportkit 🔐' });
     const received = gateway.inbox('ECHOECHO').at(-1)?.content;
@@ -125,6 +145,17 @@ try {
     const result = await secondFactor.verify('bob', code ?? '');
     if (!result.ok) throw new Error(`verification failed: ${result.reason}`);
   }, () => 'code delivered E2E, accepted once');
+  const route = await steps.run('create a stored route: Threema first, then SMS', () =>
+    registry.create({ type: 'route', name: 'Codes: Threema, then SMS', config: { channel: 'sms', providers: [im.id, sms.id] } }),
+  );
+  await steps.run('deliver a one-time code over the route to a number without Threema ID', async () => {
+    const info = await secondFactor.challenge('carol', { providerId: route.id, address: '+41 79 765 43 21' });
+    if (info.providerId !== sms.id) throw new Error(`expected the SMS provider to deliver, got ${info.providerId}`);
+    const code = /\d{6}/.exec(smsPeer.sent.at(-1)?.text ?? '')?.[0];
+    const result = await secondFactor.verify('carol', code ?? '');
+    if (!result.ok) throw new Error(`verification failed: ${result.reason}`);
+    return info;
+  }, (info) => info.attempts?.map((a) => `${a.providerId === im.id ? 'Threema' : 'SMS'}: ${a.ok ? 'delivered' : a.code}`).join(', '));
 
   // ---- balance monitor ----------------------------------------------------------------------
   const monitor = new BalanceMonitor({ registry, users });
@@ -166,7 +197,7 @@ try {
   // ---- the admin console (--serve), also after a failed step: look at what happened ----------
   if (serve) await serveConsole({ registry, users, port: servePort(process.argv) }).catch((error: unknown) => steps.fail('serve the admin console', error));
   await registry.close();
-  await Promise.all([smtpServer.close(), smsPeer.close(), gateway.close()]);
+  await Promise.all([smtpServer.close(), smsPeer.close(), gateway.close(), new Promise((resolve) => notificationServer.close(resolve))]);
 }
 
 function secretsOf(p: ProviderInfo): string {

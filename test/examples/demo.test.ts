@@ -11,7 +11,7 @@ describe('npm run demo (examples/demo.ts)', () => {
     const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [join(root, 'examples/demo.ts')], { cwd: root, timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
     expect(stdout).toMatch(/demo passed: \d+ step\(s\) passed, 0 failed/);
     expect(stdout).not.toContain('✗');
-    for (const line of ['send a signed e-mail', 'send an SMS', 'send an end-to-end encrypted Threema message', 'exactly one low-balance warning', 'refuse the same code again (replay)']) {
+    for (const line of ['send a signed e-mail', 'send an SMS', 'send an end-to-end encrypted Threema message', 'exactly one low-balance warning', 'refuse the same code again (replay)', 'receive its delivery notification: the status moves to delivered', 'deliver a one-time code over the route to a number without Threema ID']) {
       expect(stdout).toContain(line);
     }
     expect(stdout).toMatch(/Providers\n[\s\S]*Office relay \(S\/MIME\)\s+smtp\s+ok/);
