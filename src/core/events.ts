@@ -82,9 +82,14 @@ const scope = new AsyncLocalStorage<readonly string[]>();
 
 /** Runs `fn` with `values` added to what every event recorded inside it redacts. */
 export function withRedaction<T>(values: readonly string[], fn: () => T): T {
-  const outer = scope.getStore() ?? [];
-  return scope.run([...outer, ...values.filter((v) => v.length >= 3)], fn);
+  const added = values.filter((v) => v.length >= 3);
+  // Nothing to add: `fn` sees the outer scope anyway, and entering a context costs every send.
+  if (added.length === 0) return fn();
+  return scope.run([...(scope.getStore() ?? []), ...added], fn);
 }
+
+/** The redaction variants of each scope (scopes are immutable arrays, one per `withRedaction`). */
+const scopeVariants = new WeakMap<readonly string[], readonly string[]>();
 
 /** The ways XML writers escape text: all five entities, only `& < >` (.NET, libxml), numeric quotes. */
 function xmlForms(value: string): string[] {
@@ -124,10 +129,17 @@ export class Redactor {
 
   /** Redacts a string. */
   text(value: string): string {
-    const extra = Redactor.variants(scope.getStore() ?? []);
     let out = value;
-    for (const needle of [...this.needles, ...extra]) {
+    for (const needle of this.needles) {
       if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+    }
+    const current = scope.getStore();
+    if (current) {
+      let extra = scopeVariants.get(current);
+      if (!extra) scopeVariants.set(current, (extra = Redactor.variants(current)));
+      for (const needle of extra) {
+        if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+      }
     }
     // AUTH PLAIN/LOGIN payloads are base64 of the credentials: never keep them.
     // The negative look-ahead keeps a server's mechanism list ("250-AUTH LOGIN PLAIN") readable.

@@ -154,6 +154,8 @@ interface IdentityMemo {
   readonly privateKey: CertificateCheck;
   readonly usage: CertificateCheck;
   readonly keyStrength: CertificateCheck;
+  /** The validity item while the certificate is valid (its text names only the end date). */
+  readonly valid: CertificateCheck;
   readonly chainValidity: readonly { readonly certificate: X509Certificate; readonly from: number; readonly to: number }[];
   /** Computed on the first call whose chain certificates are all valid. */
   chainPath?: CertificateCheck;
@@ -178,6 +180,7 @@ function memoOf(identity: SmimeIdentity, certificate: X509Certificate): Identity
       ),
       usage: Object.freeze(usage(certificate)),
       keyStrength: Object.freeze(keyStrength(certificate)),
+      valid: Object.freeze(validity({ validFrom: Number.NEGATIVE_INFINITY, validTo: Date.parse(certificate.validTo) }, Date.parse(certificate.validTo))),
       chainValidity: identity.chain.map((c) => ({ certificate: c, from: Date.parse(c.validFrom), to: Date.parse(c.validTo) })),
     };
     memos.set(identity, memo);
@@ -210,7 +213,7 @@ export function evaluateIdentity(identity: SmimeIdentity, options: { readonly fr
   checks.push(
     { name: 'found', ok: true, detail: `serial ${info.serialNumber}, subject ${info.subject}` },
     memo.privateKey,
-    validity(memo, options.at),
+    options.at >= memo.validFrom && options.at <= memo.validTo ? memo.valid : validity(memo, options.at),
     address(info.emails, options.from),
     memo.usage,
     chainCheck(identity, memo, options.at),

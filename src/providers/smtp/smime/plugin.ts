@@ -69,13 +69,18 @@ function prepare(root: MimeNode, providerId: string | undefined): void {
  * hashing, and what is hashed is what is sent.
  */
 function transmitted(built: Buffer): Buffer {
-  const text = built.toString('latin1');
   // Most messages need neither change: no copy then.
-  if (!text.includes('From ') && !BARE_LINE_END.test(text)) return built;
-  return Buffer.from(text.replace(/(^|\r\n)From /g, '$1=46rom ').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+  if (built.indexOf('From ') < 0 && !hasBareLineEnd(built)) return built;
+  const text = built.toString('latin1').replace(/(^|\r\n)From /g, '$1=46rom ').replace(/\r\n|\r|\n/g, '\r\n');
+  return Buffer.from(text, 'latin1');
 }
 
-const BARE_LINE_END = /\r(?!\n)|(?<!\r)\n/;
+/** Whether a CR without LF or an LF without CR occurs (native searches, no copy of the message). */
+function hasBareLineEnd(bytes: Buffer): boolean {
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) if (i === 0 || bytes[i - 1] !== 0x0d) return true;
+  for (let i = bytes.indexOf(0x0d); i >= 0; i = bytes.indexOf(0x0d, i + 1)) if (bytes[i + 1] !== 0x0a) return true;
+  return false;
+}
 
 /**
  * The entity's bytes as `build()` gives them, ending in a line break (nodemailer's LastNewline),
@@ -171,8 +176,8 @@ export function smimeSignPlugin(sign: DetachedSigner, now: () => number, provide
       const boundary = String((root as unknown as { boundary: string }).boundary);
       // What nodemailer streams for a multipart node with these two parts, without a preamble;
       // a raw node carries it, as for nodemailer's own `raw` option (a multipart one would add
-      // a closing delimiter).
-      const message = new MimeNode('message/rfc822', { disableFileAccess: true, disableUrlAccess: true }).setRaw(
+      // a closing delimiter). It has no parts, so it needs no random boundary.
+      const message = new MimeNode('message/rfc822', { baseBoundary: 'raw', disableFileAccess: true, disableUrlAccess: true }).setRaw(
         Buffer.concat([
           Buffer.from(`${head}\r\n\r\n--${boundary}\r\n`),
           signedPart,
