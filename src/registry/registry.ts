@@ -878,6 +878,8 @@ const routeSchema = z.object({
 /** The send options, checked: `redact` must be a list (a lone string would redact nothing). */
 function sendOptionsArg(arg: unknown): RegistrySendOptions {
   const options = optionsArg<RegistrySendOptions>(arg, 'options');
+  // Most sends pass no options: nothing to check (the schema accepts every field absent).
+  if (options.redact === undefined && options.signal === undefined && options.retry === undefined && options.idempotencyKey === undefined && options.idempotencyTtlMs === undefined) return options;
   parseWith(
     sendOptionsSchema,
     { redact: options.redact, signal: options.signal, retry: options.retry, idempotencyKey: options.idempotencyKey, idempotencyTtlMs: options.idempotencyTtlMs },
