@@ -43,14 +43,6 @@ const gateway = await startThreemaGatewayMock({ credits: 500, users: [{ id: 'ECH
 steps.note(`peers: SMTP ${smtpServer.host}:${smtpServer.port} (STARTTLS, AUTH), ASPSMS ${smsPeer.url}, Threema gateway ${gateway.url}`);
 
 const storage = memoryStorage();
-// ASPSMS calls this endpoint back when an SMS was delivered (in production: a public https URL).
-let registryForNotifications: Parameters<typeof createAspsmsNotificationListener>[0]['registry'] | undefined;
-const notificationServer = createServer((req, res) => {
-  if (!registryForNotifications) return void res.writeHead(503).end();
-  createAspsmsNotificationListener({ registry: registryForNotifications })(req, res);
-});
-await new Promise<void>((resolve) => notificationServer.listen(0, '127.0.0.1', resolve));
-const notificationUrl = `http://127.0.0.1:${(notificationServer.address() as AddressInfo).port}/aspsms/notify`;
 /** The host's user directory of the balance warnings: user "ops" has a phone number and a Threema ID. */
 const users: BalanceUserDirectory = { getAddress: (userId, channel) => (userId === 'ops' && channel === 'sms' ? '+41 79 555 01 02' : userId === 'ops' && channel === 'threema' ? 'ADMIN001' : undefined) };
 const registry = createRegistry({
@@ -58,7 +50,10 @@ const registry = createRegistry({
   types: [smtp(), aspsms(), threema(), totp()],
   secretKeys: { keys: { k1: generateSecretKey() }, current: 'k1' },
 });
-registryForNotifications = registry;
+// ASPSMS calls this endpoint back when an SMS was delivered (in production: a public https URL).
+const notificationServer = createServer(createAspsmsNotificationListener({ registry }));
+await new Promise<void>((resolve) => notificationServer.listen(0, '127.0.0.1', resolve));
+const notificationUrl = `http://127.0.0.1:${(notificationServer.address() as AddressInfo).port}/aspsms/notify`;
 
 try {
   // ---- providers ----------------------------------------------------------------------------
