@@ -21,6 +21,48 @@ export interface VariantResult {
   readonly extra?: Readonly<Record<string, number | string>>;
   /** Variant the ratio is computed against; the baseline itself has none. */
   readonly baselineOf?: string;
+  /** Measured in turns with its baseline ({@link interleaved}): the ratio is the median of per-round ratios. */
+  readonly paired?: boolean;
+}
+
+/** One goal of issue 19, measured in one run: the value against its limit. */
+export interface GoalResult {
+  /** Short label, e.g. "S/MIME: signing overhead / crypto.sign". */
+  readonly name: string;
+  readonly value: number;
+  readonly limit: number;
+  /** Whether the goal is `value <= limit` (default) or `value >= limit`. */
+  readonly atLeast?: boolean;
+  /** What the value is: "×", "µs", ... */
+  readonly unit?: string;
+  /** One line with the figures behind it. */
+  readonly detail?: string;
+}
+
+/** A least-squares line y = intercept + slope · x, with its coefficient of determination. */
+export interface Fit {
+  readonly slope: number;
+  readonly intercept: number;
+  readonly r2: number;
+}
+
+/** Measured points of one quantity against a size, with their fit. */
+export interface Series {
+  readonly name: string;
+  readonly points: readonly (readonly [number, number])[];
+  readonly fit?: Fit;
+}
+
+/** A chart of series sharing axes (drawn into docs/bench-scale.svg). */
+export interface Curve {
+  readonly title: string;
+  readonly x: string;
+  readonly y: string;
+  readonly series: readonly Series[];
+  /** The unit of a fit's slope, e.g. "bytes per provider". */
+  readonly slopeUnit?: string;
+  /** Draw x on a log scale (sizes 10 to 100,000). */
+  readonly logX?: boolean;
 }
 
 /** What a scenario process prints. */
@@ -30,6 +72,8 @@ export interface ScenarioResult {
   readonly variants: readonly VariantResult[];
   readonly peakRssMb: number;
   readonly notes?: readonly string[];
+  readonly goals?: readonly GoalResult[];
+  readonly curves?: readonly Curve[];
 }
 
 /** Runs `fn` `runs` times after `warmup` unmeasured runs; returns milliseconds per run. */
@@ -42,6 +86,69 @@ export async function time(fn: () => Promise<void> | void, runs: number, warmup 
     out.push(performance.now() - t0);
   }
   return out;
+}
+
+/** Milliseconds of CPU this process used (all its threads), for figures that waiting for a busy CPU must not inflate. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Runs the variants in turns (A B C, A B C, ...) after one unmeasured turn, so load from other
+ * processes on the machine falls on all of them alike; returns milliseconds per run of each,
+ * wall-clock and this process's CPU time.
+ */
+export async function interleaved<K extends string>(
+  variants: Readonly<Record<K, () => Promise<void> | void>>,
+  rounds: number,
+  warmup = 1,
+): Promise<{ wall: Record<K, number[]>; cpu: Record<K, number[]> }> {
+  const names = Object.keys(variants) as K[];
+  const empty = () => Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const wall = empty();
+  const cpu = empty();
+  for (let round = -warmup; round < rounds; round++) {
+    for (const name of names) {
+      const c0 = cpuMs();
+      const t0 = performance.now();
+      await variants[name]();
+      if (round < 0) continue;
+      wall[name].push(performance.now() - t0);
+      cpu[name].push(cpuMs() - c0);
+    }
+  }
+  return { wall, cpu };
+}
+
+/** The median of the per-round ratios a[i] / b[i] (runs measured in turns, see {@link interleaved}). */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((x, i) => x / b[i]!));
+}
+
+/** Least-squares fit of y against x. */
+export function leastSquares(points: readonly (readonly [number, number])[]): Fit {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
+}
+
+/** Heap in use after a full collection (the scenarios run with --expose-gc). */
+export function heapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
 }
 
 export function median(values: readonly number[]): number {

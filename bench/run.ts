@@ -1,15 +1,19 @@
 /**
  * `npm run bench` (add `-- --quick` for the reduced CI run): runs every scenario in its own
  * process and prints a table of medians (min–max over the runs), throughput and the ratio
- * against the baseline measured in the same run, plus each scenario's peak RSS.
+ * against the baseline measured in the same run, plus each scenario's peak RSS; then the goals
+ * (each a ratio or figure of one run) against their limits. Every run writes its results to
+ * .tmp/bench-results.json; a full run of all scenarios also draws docs/bench-ratios.svg and
+ * docs/bench-scale.svg (a quick or partial run leaves the committed pictures alone).
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { median, quick, type ScenarioResult } from './lib.js';
+import { median, pairedRatio, quick, type ScenarioResult } from './lib.js';
+import { curvesSvg, goalsSvg, met, short } from './svg.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -21,16 +25,19 @@ const files = readdirSync(join(here, 'scenarios'))
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toFixed(3));
 const started = Date.now();
-console.log(`transportkit benchmarks${quick ? ' (quick)' : ''} — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+const machine = `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+console.log(`transportkit benchmarks${quick ? ' (quick)' : ''} — ${machine}`);
 
 let failed = 0;
+const results: ScenarioResult[] = [];
 for (const file of files) {
   let result: ScenarioResult;
   try {
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'scenarios', file), ...(quick ? ['--quick'] : [])], { maxBuffer: 64 * 2 ** 20, timeout: 240_000 });
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--max-old-space-size=6144', '--import', 'tsx', join(here, 'scenarios', file), ...(quick ? ['--quick'] : [])], { maxBuffer: 64 * 2 ** 20, timeout: 900_000 });
     const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
     if (!line) throw new Error(`no result line in output:\n${stdout}`);
     result = JSON.parse(line.slice('BENCH_RESULT '.length)) as ScenarioResult;
+    results.push(result);
   } catch (error) {
     failed += 1;
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n').slice(-15).join('\n');
@@ -47,13 +54,30 @@ for (const file of files) {
       'median ms': fmt(med),
       'min–max ms': `${fmt(Math.min(...v.runsMs))}–${fmt(Math.max(...v.runsMs))}`,
       'per s': v.items ? Math.round((v.items / med) * 1000).toLocaleString('en-US') : '',
-      // Time per item, so variants that process different counts still compare fairly.
-      ratio: base ? `${(med / (v.items ?? 1) / (median(base.runsMs) / (base.items ?? 1))).toFixed(2)} × ${base.variant}` : 'baseline',
+      // Time per item, so variants that process different counts still compare fairly; variants
+      // measured in turns compare round by round (the median of the per-round ratios).
+      ratio: base ? `${(v.paired && base.runsMs.length === v.runsMs.length ? pairedRatio(v.runsMs, base.runsMs) * ((base.items ?? 1) / (v.items ?? 1)) : med / (v.items ?? 1) / (median(base.runsMs) / (base.items ?? 1))).toFixed(2)} × ${base.variant}` : 'baseline',
       extra: v.extra ? Object.entries(v.extra).map(([k, x]) => `${k}=${x}`).join(' ') : '',
     };
   });
   console.table(rows);
   for (const note of result.notes ?? []) console.log(`- ${note}`);
 }
-console.log(`\nfinished in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} scenario(s) FAILED` : ''}`);
+
+const goals = results.flatMap((r) => r.goals ?? []);
+if (goals.length > 0) {
+  console.log('\n## Goals (issue 19), each measured in one run');
+  console.table(goals.map((g) => ({ goal: g.name, value: `${short(g.value)}${g.unit ?? ''}`, limit: `${g.atLeast ? '≥' : '≤'} ${short(g.limit)}${g.unit ?? ''}`, met: met(g) ? '✔' : '✘', detail: g.detail ?? '' })));
+}
+const seconds = (Date.now() - started) / 1000;
+const root = join(here, '..');
+mkdirSync(join(root, '.tmp'), { recursive: true });
+writeFileSync(join(root, '.tmp', 'bench-results.json'), `${JSON.stringify({ machine, quick, seconds, results }, null, 2)}\n`);
+if (!quick && only.length === 0 && failed === 0) {
+  const caption = `npm run bench, ${new Date().toISOString().slice(0, 10)}: ${machine}; ${seconds.toFixed(0)} s`;
+  writeFileSync(join(root, 'docs', 'bench-ratios.svg'), goalsSvg(goals, caption));
+  writeFileSync(join(root, 'docs', 'bench-scale.svg'), curvesSvg(results.flatMap((r) => r.curves ?? []), caption));
+  console.log('\nwrote docs/bench-ratios.svg and docs/bench-scale.svg');
+}
+console.log(`\nfinished in ${seconds.toFixed(1)} s${failed ? `, ${failed} scenario(s) FAILED` : ''}`);
 process.exitCode = failed ? 1 : 0;
