@@ -5,11 +5,14 @@
  * covering tests changed.
  *
  * Exclusions (every one, with its reason):
- * - `ignoreStatic`: mutants in module-level code (constant tables, schema definitions) run once at
- *   import, so every test covers them and each would re-run the whole test set; they are left out
- *   of the score for time, not because they survive.
  * - Test files that cannot see a mutant are not in vitest.mutate.config.ts: tests of dist/ or the
  *   packed package, tests that run code in a child process, the Chromium admin console tests.
+ * No mutant is excluded. `ignoreStatic` stays off: a module-level value (a regular expression, a
+ * constant) is read when the module loads, so only a run that activates the mutant before loading
+ * (all tests) can kill it.
+ *
+ * One module at a time, with only its own tests (fast):
+ *   npx stryker run --mutate src/core/secrets.ts --testFiles test/core/secrets.test.ts,test/core/secrets.mutation.test.ts
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
@@ -19,7 +22,7 @@ export default {
   concurrency: 1,
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
-  ignoreStatic: true,
+  ignoreStatic: false,
   mutate: [
     'src/core/secrets.ts',
     'src/core/errors.ts',

@@ -17,7 +17,7 @@ import {
   sharedKey,
   type ThreemaReceivedMessage,
 } from '../../src/providers/threema/index.js';
-import { decryptBox, paddingLength, unpadContainer, MIN_PADDED_LENGTH, NONCE_LENGTH, encryptBlob, decryptBlob } from '../../src/providers/threema/e2e.js';
+import { decryptBox, paddingLength, unpadContainer, MIN_PADDED_LENGTH, NONCE_LENGTH, encryptBlob, decryptBlob, FILE_NONCE, THUMBNAIL_NONCE } from '../../src/providers/threema/e2e.js';
 
 const SECRET = 'api-secret';
 const base = { from: 'ECHOECHO', to: '*GATEWAY', messageId: '0102030405060708', date: '1700000000', nonce: '30'.repeat(24), box: '31'.repeat(40) };
@@ -142,6 +142,7 @@ describe('parseCallback pins', () => {
       expect(at({ date })).toMatchObject({ code: 'MESSAGE_INVALID', field: 'date', message: 'date must be a Unix timestamp', details: { reason: 'bad-field' } });
     }
     expect(parseCallback(body({ date: '999999999999' }), { secret: SECRET }).date).toStrictEqual(new Date(999_999_999_999_000));
+    expect(parseCallback(body({ date: '1700000000.45' }), { secret: SECRET }).date).toStrictEqual(new Date(1_700_000_000_450));
     expect(at({ messageId: '01020304050607' })).toMatchObject({ code: 'MESSAGE_INVALID', field: 'messageId', message: 'messageId must be 16 hex digits', details: { reason: 'bad-field' } });
     expect(at({ nonce: '30'.repeat(23) })).toMatchObject({ field: 'nonce', message: 'nonce must be 48 hex digits', details: { reason: 'bad-field' } });
     expect(at({ box: '3' })).toMatchObject({ field: 'box', message: 'box must be hex digits', details: { reason: 'bad-field' } });
@@ -218,7 +219,7 @@ describe('e2e pins', () => {
     expect(bad([9, 0])).toMatchObject({ details: { reason: 'bad-padding' } });
     expect(bad([9, 2])).toMatchObject({ details: { reason: 'bad-padding' } });
     expect(bad([2, 2])).toMatchObject({ details: { reason: 'bad-padding' } });
-    expect(bad([9, 5, 3, 2])).toMatchObject({ details: { reason: 'bad-padding' } });
+    expect(bad([9, 5, 3, 2])).toMatchObject({ code: 'MESSAGE_INVALID', message: 'message padding is invalid', details: { reason: 'bad-padding' } });
     expect(bad([9, 3, 2, 3, 3])).toMatchObject({ details: { reason: 'bad-padding' } });
     expect(unpadContainer(new Uint8Array([9, 3, 3, 3]))).toStrictEqual({ type: 9, data: new Uint8Array(0) });
   });
@@ -232,6 +233,11 @@ describe('e2e pins', () => {
     const b = pair();
     const key = sharedKey(b.publicKey, a.privateKey);
     expect(sharedKey(a.publicKey, b.privateKey)).toStrictEqual(key);
+    const lowOrder = new Uint8Array(32);
+    expect(thrown(() => sharedKey(lowOrder, a.privateKey, 'ECHOECHO')).message).toBe('the public key of ECHOECHO is invalid (non-contributory, low-order point)');
+    expect(thrown(() => sharedKey(lowOrder, a.privateKey)).message).toBe('the public key is invalid (non-contributory, low-order point)');
+    expect(FILE_NONCE).toStrictEqual(new Uint8Array([...new Array(23).fill(0), 1]));
+    expect(THUMBNAIL_NONCE).toStrictEqual(new Uint8Array([...new Array(23).fill(0), 2]));
     expect(thrown(() => sharedKey(b.publicKey, new Uint8Array(31)))).toMatchObject({ code: 'CONFIG_INVALID', field: 'privateKey', message: 'private key must be 32 bytes' });
     const { nonce, box } = encryptBox(new Uint8Array([1, 2, 3]), key);
     expect(nonce).toHaveLength(NONCE_LENGTH);
@@ -393,6 +399,33 @@ describe('createCallbackHandler pins', () => {
     expect((await post('x')).status).toBe(500);
     expect(seen).toStrictEqual([]);
     expect(errors.map((e) => e.message)).toStrictEqual(['store down']);
+  });
+
+  it('an oversized or abandoned body ends the request for good: no late timeout is reported', async () => {
+    const errors: TransportError[] = [];
+    const handler = createCallbackHandler({ receive: async () => message, onMessage: () => {}, onError: (e) => void errors.push(e), bodyTimeoutMs: 40, maxBodyBytes: 10 });
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': '100' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.write('0123456789abc');
+    });
+    expect(status).toBe(413);
+    // A client that sends part of a body and hangs up.
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': '100' } });
+      req.on('error', () => resolve());
+      req.write('abc', () => setTimeout(() => req.destroy(), 5));
+      req.on('close', () => resolve());
+    });
+    // Well past the deadline of both requests: nothing was reported for either.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(errors).toStrictEqual([]);
   });
 
   it('answers 408 when the body does not arrive in time, telling onError', async () => {

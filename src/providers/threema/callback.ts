@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTransportError, TransportError } from '../../core/errors.js';
-import { hexToBytes } from './bytes.js';
+import { bytesToHex, hexToBytes } from './bytes.js';
 import { decodeContent, type ThreemaContent } from './content.js';
 import { decryptBox, receiveError, sharedKey, unpadContainer } from './e2e.js';
 import { decodePrivateKey, decodePublicKey } from './keys.js';
 
 /** Default cap of a callback body: a 7812-byte box in hex plus the other fields fits. */
-export const MAX_CALLBACK_BYTES = 32 * 1024;
+export const MAX_CALLBACK_BYTES = 32_768;
 
 /** The verified fields of a gateway callback, before decryption. */
 export interface ThreemaCallback {
@@ -51,24 +51,24 @@ export type CallbackInput = string | Uint8Array | URLSearchParams | Readonly<Rec
 
 const MAC_FIELDS = ['from', 'to', 'messageId', 'date', 'nonce', 'box'] as const;
 const REQUIRED = [...MAC_FIELDS, 'mac'] as const;
-const IDENTITY = /^[A-Z0-9*][A-Z0-9]{7}$/;
 
 /** The callback fields covered by the MAC, as sent (hex stays hex text, the date decimal text). */
 export type CallbackMacFields = Readonly<Record<'from' | 'to' | 'messageId' | 'date' | 'nonce' | 'box', string>>;
 
 /** The callback MAC: HMAC-SHA256 with the API secret over from‖to‖messageId‖date‖nonce‖box. */
 export function callbackMac(fields: CallbackMacFields, secret: string): string {
-  const hmac = createHmac('sha256', Buffer.from(secret, 'utf8'));
-  for (const name of MAC_FIELDS) hmac.update(fields[name], 'utf8');
+  // String keys and data are UTF-8.
+  const hmac = createHmac('sha256', secret);
+  for (const name of MAC_FIELDS) hmac.update(fields[name]);
   return hmac.digest('hex');
 }
 
 function toParams(input: CallbackInput, maxBytes: number): Map<string, string> {
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
-    if (size > maxBytes) receiveError('bad-field', `callback body is larger than ${maxBytes} bytes`);
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-    return new Map(new URLSearchParams(text));
+    // Text is counted in UTF-8 bytes, as it arrived.
+    const body = Buffer.from(input);
+    if (body.length > maxBytes) receiveError('bad-field', `callback body is larger than ${maxBytes} bytes`);
+    return new Map(new URLSearchParams(body.toString()));
   }
   const entries = input instanceof URLSearchParams ? [...input] : Object.entries(input);
   return new Map(entries.filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -96,29 +96,28 @@ export function parseCallback(input: CallbackInput, options: ParseCallbackOption
   if (given === undefined || !timingSafeEqual(given, expected)) receiveError('bad-mac', 'invalid callback signature (MAC)', 'mac');
   const from = fields.from!;
   const to = fields.to!;
-  if (!IDENTITY.test(from)) receiveError('bad-field', 'from must be a Threema ID', 'from');
+  if (!/^[A-Z0-9*][A-Z0-9]{7}$/.test(from)) receiveError('bad-field', 'from must be a Threema ID', 'from');
   if (options.gatewayId !== undefined && to !== options.gatewayId) receiveError('wrong-recipient', 'callback is addressed to another Gateway ID', 'to');
   if (!/^\d{1,12}(\.\d+)?$/.test(fields.date!)) receiveError('bad-field', 'date must be a Unix timestamp', 'date');
   const nickname = params.get('nickname');
   return {
     from,
     to,
-    messageId: bytesField(fields.messageId!, 8, 'messageId', true),
+    messageId: bytesToHex(bytesField(fields.messageId!, 8, 'messageId')),
     date: new Date(Math.round(Number(fields.date) * 1000)),
-    nonce: hexToBytes(bytesField(fields.nonce!, 24, 'nonce', false), 24, { code: 'MESSAGE_INVALID', field: 'nonce' }),
-    box: hexToBytes(bytesField(fields.box!, undefined, 'box', false), undefined, { code: 'MESSAGE_INVALID', field: 'box' }),
+    nonce: bytesField(fields.nonce!, 24, 'nonce'),
+    box: bytesField(fields.box!, undefined, 'box'),
     ...(nickname === undefined || nickname.length === 0 ? {} : { nickname }),
   };
 }
 
-/** Validates a hex field (throwing a receive error) and returns it lowercased. */
-function bytesField(value: string, length: number | undefined, field: string, lower: boolean): string {
+/** Decodes a hex field; a malformed one is a receive error naming the field. */
+function bytesField(value: string, length: number | undefined, field: string): Uint8Array {
   try {
-    hexToBytes(value, length, { code: 'MESSAGE_INVALID', field });
+    return hexToBytes(value, length, { code: 'MESSAGE_INVALID', field });
   } catch (cause) {
-    receiveError('bad-field', isTransportError(cause) ? cause.message : `${field} is invalid`, field);
+    return receiveError('bad-field', (cause as TransportError).message, field);
   }
-  return lower ? value.toLowerCase() : value;
 }
 
 /** Decrypts a verified callback with a precomputed box key and decodes its content. */
@@ -226,7 +225,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (req: In
       reply(res, 408);
       req.destroy();
     }, deadline);
-    timer.unref?.();
+    timer.unref();
     const finish = () => {
       done = true;
       clearTimeout(timer);

@@ -13,12 +13,11 @@ export const MIN_PADDED_LENGTH = 32;
 export const MAX_PADDING = 255;
 
 /** Why a received box was refused: stable values in `TransportError.details.reason`. */
-export type ReceiveFailure = 'bad-mac' | 'bad-box' | 'bad-padding' | 'bad-content' | 'unknown-type' | 'wrong-recipient' | 'bad-field';
+export type ReceiveFailure = 'bad-mac' | 'bad-box' | 'bad-padding' | 'bad-content' | 'wrong-recipient' | 'bad-field';
 
 /** Throws the error of a refused incoming message. */
 export function receiveError(reason: ReceiveFailure, message: string, field?: string): never {
-  const code = reason === 'bad-mac' ? 'AUTH_FAILED' : reason === 'unknown-type' ? 'UNSUPPORTED' : 'MESSAGE_INVALID';
-  throw new TransportError(code, message, { retryable: false, details: { reason }, ...(field === undefined ? {} : { field }) });
+  throw new TransportError(reason === 'bad-mac' ? 'AUTH_FAILED' : 'MESSAGE_INVALID', message, { retryable: false, details: { reason }, field });
 }
 
 /** A container split into its type byte and unpadded data. */
@@ -62,7 +61,7 @@ export function padContainer(type: number, data: Uint8Array, padding: number = p
  */
 export function unpadContainer(plaintext: Uint8Array): Container {
   const n = plaintext[plaintext.length - 1] ?? 0;
-  if (plaintext.length < 2 || n === 0 || n > plaintext.length - 1) receiveError('bad-padding', 'message padding is invalid');
+  if (n === 0 || n > plaintext.length - 1) receiveError('bad-padding', 'message padding is invalid');
   let diff = 0;
   for (let i = plaintext.length - n; i < plaintext.length; i++) diff |= plaintext[i]! ^ n;
   if (diff !== 0) receiveError('bad-padding', 'message padding is invalid');
