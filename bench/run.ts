@@ -32,6 +32,7 @@ let failed = 0;
 const results: ScenarioResult[] = [];
 for (const file of files) {
   let result: ScenarioResult;
+  const scenarioStarted = Date.now();
   try {
     const { stdout } = await run(process.execPath, ['--expose-gc', '--max-old-space-size=6144', '--import', 'tsx', join(here, 'scenarios', file), ...(quick ? ['--quick'] : [])], { maxBuffer: 64 * 2 ** 20, timeout: 900_000 });
     const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
@@ -44,7 +45,7 @@ for (const file of files) {
     console.log(`\n## ${file}: FAILED\n${(error as Error).message.split('\n')[0]}\n${stderr}`);
     continue;
   }
-  console.log(`\n## ${result.scenario} (peak RSS ${result.peakRssMb} MB)${result.goal ? `\nGoal: ${result.goal}` : ''}`);
+  console.log(`\n## ${result.scenario} (peak RSS ${result.peakRssMb} MB, ${((Date.now() - scenarioStarted) / 1000).toFixed(1)} s)${result.goal ? `\nGoal: ${result.goal}` : ''}`);
   const rows = result.variants.map((v) => {
     const med = median(v.runsMs);
     const base = v.baselineOf ? result.variants.find((b) => b.variant === v.baselineOf) : undefined;

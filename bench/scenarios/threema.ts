@@ -11,7 +11,7 @@ import { threema } from '../../src/providers/threema/index.js';
 import { startThreemaGatewayMock } from '../../src/testing/index.js';
 import { quick, report, time } from '../lib.js';
 
-const messages = quick ? 1_000 : 10_000;
+const messages = quick ? 300 : 10_000;
 const sends = quick ? 200 : 2_000;
 const inFlight = 16;
 const recipients = Array.from({ length: 10 }, () => nacl.box.keyPair());
