@@ -50,6 +50,7 @@ export type {
   VerifyInfo,
   DeliveryProvider,
   VerifierProvider,
+  RouteProvider,
   CodeRejection,
   CodeCheckResult,
   TransportProvider,
@@ -120,6 +121,8 @@ export type {
 export type { EventQueueStats } from './registry/event-queue.js';
 export type { LiveProviderStats } from './registry/live-providers.js';
 export type { Route, RouteStrategy, RoutedSendResult, SendAttempt, DeliveryCounters } from './registry/router.js';
+export { routeType, ROUTE_TYPE } from './registry/stored-routes.js';
+export type { RouteConfig } from './registry/stored-routes.js';
 export type { RetryPolicy, Decision } from './registry/retry.js';
 export type { CircuitState } from './registry/circuit.js';
 export type { TracerLike, SpanLike, SpanAttributes } from './core/tracing.js';
