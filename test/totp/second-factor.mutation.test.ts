@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStorage, TransportError, type EmailMessage, type TextMessage } from '../../src/index.js';
+import { z } from 'zod';
+import { createRegistry, memoryStorage, TransportError, type DeliveryProvider, type EmailMessage, type ProviderType, type TextMessage } from '../../src/index.js';
 import { createSecondFactor, type SecondFactorOptions } from '../../src/providers/totp/index.js';
+import { codeMatches, normalizeRecoveryCode } from '../../src/providers/totp/codes.js';
 import { setup } from './setup.js';
 
 const PHONE = '+41791234567';
@@ -223,7 +225,8 @@ describe('SecondFactor pins: recovery codes', () => {
   });
 
   it('refuses a registry that is not one, naming the field', () => {
-    for (const registry of [undefined, {}, { resolve: () => {}, send: () => {} }]) {
+    const fn = () => {};
+    for (const registry of [undefined, {}, { resolve: fn, send: fn }, { send: fn, recordEvent: fn }, { resolve: fn, recordEvent: fn }]) {
       let error: unknown;
       try {
         createSecondFactor({ registry } as unknown as SecondFactorOptions);
@@ -232,5 +235,109 @@ describe('SecondFactor pins: recovery codes', () => {
       }
       expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'registry', message: 'registry must be a ProviderRegistry (createRegistry())' });
     }
+  });
+
+  it('refuses bad options naming the field below "options", and a bad userId in every method', async () => {
+    const { factor, registry } = await world();
+    let error: unknown;
+    try {
+      createSecondFactor({ registry, codeLength: 4 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'options.codeLength' });
+    const calls = [
+      factor.verify('', '123456'),
+      factor.pending(''),
+      factor.cancel(''),
+      factor.createRecoveryCodes(''),
+      factor.useRecoveryCode('', 'x'),
+      factor.recoveryCodesLeft(''),
+      factor.deleteRecoveryCodes(''),
+    ];
+    for (const call of calls) expect(await rejection(call)).toMatchObject({ code: 'MESSAGE_INVALID', field: 'userId' });
+  });
+});
+
+describe('SecondFactor pins: bindings and stored routes', () => {
+  it('binds a code hash to user and provider, and a recovery hash to the user', async () => {
+    const { ids, factor, storage, deliveredCode } = await world();
+    await factor.challenge('u1', { providerId: ids.sms, address: PHONE });
+    const stored = (await storage.challenges.get('u1'))!;
+    expect(codeMatches(deliveredCode(PHONE), JSON.stringify(['u1', ids.sms]), stored.codeHash)).toBe(true);
+    // The same hash moved to another user does not accept the code.
+    await storage.challenges.start({ ...stored, id: 'moved', userId: 'u2' }, { now: new Date().toISOString() });
+    expect(await factor.verify('u2', deliveredCode(PHONE))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    const [code] = await factor.createRecoveryCodes('u1');
+    const set = (await storage.recoveryCodes!.get('u1'))!;
+    expect(set.codes.some((c) => codeMatches(normalizeRecoveryCode(code)!, JSON.stringify(['recovery', 'u1']), c.hash))).toBe(true);
+    await storage.recoveryCodes!.put({ ...set, userId: 'u2' });
+    expect(await factor.useRecoveryCode('u2', code!)).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await factor.useRecoveryCode('u1', '!!')).toStrictEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('a challenge whose delegated provider is no verifier any more has no challenge', async () => {
+    const { ids, factor, storage, clock } = await world();
+    const now = clock.now();
+    await storage.challenges.start(
+      { id: 'c1', userId: 'u1', providerId: ids.sms, codeHash: 'delegated', sentAt: new Date(now).toISOString(), expiresAt: new Date(now + 60_000).toISOString(), resendAt: new Date(now).toISOString(), attempts: 0 },
+      { now: new Date(now).toISOString() },
+    );
+    expect(await factor.verify('u1', '123456')).toStrictEqual({ ok: false, reason: 'no-challenge' });
+  });
+
+  it('a stored route delivers through its providers in order, one resend window for its channels together', async () => {
+    const { ids, factor, registry, memory, clock } = await world({ resendAfterSeconds: 30 });
+    const route = await registry.create({ type: 'route', name: 'Mail then SMS', config: { channel: 'email', providers: [ids.email, ids.sms], strategy: 'failover' } });
+    memory.failNext('INVALID_RECIPIENT', { providerId: ids.email });
+    const info = await factor.challenge('u1', { providerId: route.id, addresses: { email: MAIL, sms: PHONE } });
+    expect(info).toMatchObject({ providerId: ids.sms, channel: 'sms', delivered: true });
+    expect(info.attempts?.map((a) => a.providerId)).toStrictEqual([ids.email, ids.sms]);
+    clock.advance(1000);
+    const error = await rejection(factor.challenge('u1', { providerId: route.id, addresses: { email: MAIL, sms: PHONE } }));
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', message: 'a code was sent by email+sms moments ago; request a new one in 29 s', details: { channel: 'email+sms' } });
+    // A single provider of the route's channels has its own window.
+    expect(await factor.challenge('u1', { providerId: ids.email, address: MAIL })).toMatchObject({ delivered: true });
+  });
+});
+
+describe('SecondFactor pins: redaction', () => {
+  it('a provider that records the message text at debug level never records the code', async () => {
+    const sent: string[] = [];
+    const echo: ProviderType<Record<string, never>, never, DeliveryProvider<TextMessage>> = {
+      type: 'echo',
+      kind: 'delivery',
+      channel: 'push',
+      configSchema: z.object({}),
+      secretFields: [],
+      create(_config, _secrets, context) {
+        return {
+          kind: 'delivery',
+          id: context.providerId,
+          type: 'echo',
+          channel: 'push',
+          capabilities: { message: 'text', balance: false, unicode: true, attachments: false, deliveryReceipts: false, multipleRecipients: false },
+          validateAddress: (a) => ({ ok: true, normalized: a }),
+          async send(message) {
+            sent.push(message.text);
+            context.events.debug('echo.request', `POST text=${message.text}`, { body: message.text });
+            return { providerId: context.providerId, messageId: 'm1', accepted: [String(message.to)], rejected: [] };
+          },
+          async verify() {
+            return { detail: 'ok' };
+          },
+          async close() {},
+        };
+      },
+    };
+    const registry = createRegistry({ types: [echo], defaultEventLevel: 'debug' });
+    const p = await registry.create({ type: 'echo', name: 'Echo' });
+    const factor = createSecondFactor({ registry, codeLength: 10 });
+    await factor.challenge('u1', { providerId: p.id, address: 'device-1' });
+    const code = /(\d{10})/.exec(sent[0]!)![1]!;
+    const events = JSON.stringify(await registry.events({ providerId: p.id }));
+    expect(events).toContain('echo.request');
+    expect(events).not.toContain(code);
+    await registry.close();
   });
 });

@@ -61,11 +61,11 @@ export class OtpEngine {
    */
   async matchingSteps(secret: string, token: string, nowMs: number): Promise<number[]> {
     const current = this.stepAt(nowMs);
-    const given = Buffer.from(token, 'utf8');
+    const given = Buffer.from(token);
     const matches: number[] = [];
     for (let step = current - this.config.drift; step <= current + this.config.drift; step += 1) {
       if (step < 0) continue;
-      const expected = Buffer.from(await this.codeAt(secret, step), 'utf8');
+      const expected = Buffer.from(await this.codeAt(secret, step));
       if (expected.length === given.length && timingSafeEqual(expected, given)) matches.push(step);
     }
     return matches;
@@ -74,8 +74,11 @@ export class OtpEngine {
   /** True when this engine's crypto reproduces the RFC 6238 SHA-1 vector at t = 59 s (94287082). */
   async selfTest(): Promise<boolean> {
     const options = { secret: RFC6238_SHA1_SEED, algorithm: 'sha1', digits: 8, period: 30, epoch: 59, guardrails } as const;
-    const code = await generate({ ...options, ...this.plugin }).catch(() => '');
-    return code === '94287082';
+    try {
+      return (await generate({ ...options, ...this.plugin })) === '94287082';
+    } catch {
+      return false;
+    }
   }
 
   /** True when `token` has the shape of a code of this provider (only digits, right length). */
@@ -97,7 +100,7 @@ export class OtpEngine {
  */
 export function normalizeSecret(secret: unknown): string | undefined {
   if (typeof secret !== 'string') return undefined;
-  const compact = secret.replace(/[\s-]+/g, '').replace(/=+$/, '').toUpperCase();
+  const compact = secret.replace(/[\s-]/g, '').replace(/=+$/, '').toUpperCase();
   if (!BASE32.test(compact)) return undefined;
   const bytes = Math.floor((compact.length * 5) / 8);
   return bytes >= MIN_SECRET_BYTES && bytes <= MAX_SECRET_BYTES ? compact : undefined;
@@ -105,5 +108,5 @@ export function normalizeSecret(secret: unknown): string | undefined {
 
 /** User input as a code: whitespace (`123 456`) removed. */
 export function normalizeCode(code: unknown): unknown {
-  return typeof code === 'string' ? code.replace(/\s+/g, '') : code;
+  return typeof code === 'string' ? code.replace(/\s/g, '') : code;
 }

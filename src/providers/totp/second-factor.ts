@@ -395,7 +395,8 @@ export class SecondFactor {
   /** Sends the code; on failure removes this challenge (only this one) and gives its resend window back. */
   private async deliver(state: ChallengeState, delivery: Delivery): Promise<RoutedSendResult> {
     const { targets, route, code, locale, signal } = delivery;
-    const options = { redact: [code], ...(signal ? { signal } : {}) };
+    // The code is redacted by the withRedaction scope of challenge() around this call.
+    const options = signal ? { signal } : {};
     try {
       const messages = new Map(targets.map(({ provider, to }) => [provider.id, this.message(provider, to, code, locale)]));
       const first = targets[0]!.provider.id;
