@@ -186,3 +186,162 @@ describe('BalanceMonitor pins', () => {
     expect(all.find((e) => e.message !== checked?.message)).toMatchObject({ severity: 'info', message: 'balance 50 credits', fields: { below: false } });
   });
 });
+
+describe('BalanceMonitor pins: options, status and events', () => {
+  const error = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e as { code: string; field: string; message: string };
+    }
+    throw new Error('expected an error');
+  };
+
+  it('refuses each option out of range, naming the field', () => {
+    const f = fixture();
+    const ok = { registry: f.registry, users: users() };
+    expect(new BalanceMonitor({ ...ok, concurrency: 1, checkTimeoutMs: 1 }).warningTimeZone).toBe('UTC');
+    expect(new BalanceMonitor({ ...ok, concurrency: 64, checkTimeoutMs: 600_000, timeZone: 'Europe/Zurich' }).warningTimeZone).toBe('Europe/Zurich');
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ concurrency: 0 }, 'concurrency', ''],
+      [{ concurrency: 65 }, 'concurrency', ''],
+      [{ checkTimeoutMs: 0 }, 'checkTimeoutMs', ''],
+      [{ checkTimeoutMs: 600_001 }, 'checkTimeoutMs', ''],
+      [{ locale: 'fr' }, 'locale', ''],
+      [{ templates: { fr: () => ({ text: 'x' }) } }, 'templates', ''],
+      [{ templates: { en: 'text' } }, 'templates.en', 'must be a function (input) => ({ subject, text })'],
+      [{ clock: {} }, 'clock', 'must have now()'],
+      [{ users: {} }, 'users', 'must have getAddress(userId, channel)'],
+      [{ registry: {} }, 'registry', 'must be a ProviderRegistry'],
+      [{ registry: { ...f.registry, get: f.registry.get, list: f.registry.list, resolve: f.registry.resolve, send: f.registry.send, recordEvent: f.registry.recordEvent, redact: f.registry.redact, storage: {} } }, 'registry', 'must be a ProviderRegistry'],
+    ];
+    for (const [options, field, message] of cases) {
+      const e = error(() => new BalanceMonitor({ ...ok, ...options } as never));
+      expect(e, field).toMatchObject({ code: 'CONFIG_INVALID', field });
+      if (message) expect(e.message).toContain(`${field}: ${message}`);
+    }
+    for (const name of ['get', 'list', 'resolve', 'send', 'recordEvent', 'redact']) {
+      const registry = new Proxy(f.registry, { get: (t, k) => (k === name ? undefined : Reflect.get(t, k, t)) });
+      expect(error(() => new BalanceMonitor({ ...ok, registry })), name).toMatchObject({ field: 'registry' });
+    }
+    for (const name of ['get', 'put', 'claimDailyWarning', 'releaseDailyWarning']) {
+      const storage = { ...f.registry.storage, balance: { ...f.registry.storage.balance, [name]: undefined } };
+      const registry = new Proxy(f.registry, { get: (t, k) => (k === 'storage' ? storage : Reflect.get(t, k, t)) });
+      expect(error(() => new BalanceMonitor({ ...ok, registry })), name).toMatchObject({ field: 'registry' });
+    }
+  });
+
+  it('refuses bad arguments of configure, status, check, checkAll and start, naming the field', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const monitor = f.monitor();
+    const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    expect(await rejection(monitor.configure(id, { threshold: -1 }))).toMatchObject({ code: 'CONFIG_INVALID', field: 'threshold', message: expect.stringContaining('must be 0 (never warn) or more') });
+    expect(await rejection(monitor.configure(id, { notifyUserId: '  ' }))).toMatchObject({ code: 'CONFIG_INVALID', field: 'notifyUserId', message: expect.stringContaining('must not be empty') });
+    expect(await rejection(monitor.configure(id, { notifyUserId: 'x'.repeat(201) }))).toMatchObject({ field: 'notifyUserId' });
+    expect(await monitor.configure(id, { notifyUserId: ` ${'x'.repeat(199)} ` })).toMatchObject({ notifyUserId: 'x'.repeat(199) });
+    expect(await rejection(monitor.configure(id, { extra: 1 } as never))).toMatchObject({ code: 'CONFIG_INVALID' });
+    for (const call of [monitor.status(''), monitor.check(''), monitor.status('x'.repeat(101))]) {
+      expect(await rejection(call)).toMatchObject({ code: 'CONFIG_INVALID', field: 'providerId' });
+    }
+    expect((await monitor.status('x'.repeat(100)).catch((e: { code: string }) => e.code))).toBe('NOT_FOUND');
+    expect(await rejection(monitor.status(''))).toMatchObject({ message: expect.stringContaining('must not be empty') });
+    for (const call of [monitor.check(id, { signal: 'x' } as never), monitor.checkAll({ signal: 'x' } as never)]) {
+      expect(await rejection(call)).toMatchObject({ code: 'CONFIG_INVALID', field: 'options.signal', message: expect.stringContaining('must be an AbortSignal') });
+    }
+    for (const [options, field] of [[{ onRun: 1 }, 'options.onRun'], [{ onError: 1 }, 'options.onError'], [{ runOnStart: 'yes' }, 'options.runOnStart'], [{ every: true }, 'options.every']] as const) {
+      expect(error(() => monitor.start(options as never))).toMatchObject({ code: 'CONFIG_INVALID', field });
+    }
+    expect(error(() => monitor.start({ onRun: 1 } as never)).message).toContain('must be a function');
+  });
+
+  it('status: exactly the fields that are set', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const monitor = f.monitor();
+    expect(await monitor.status(id)).toStrictEqual({
+      providerId: id,
+      providerName: 'SMS',
+      channel: 'sms',
+      balanceSupported: true,
+      threshold: 0,
+      recipientReady: false,
+      recipientProblem: 'no-user',
+      recipientDetail: 'no user to notify is chosen',
+    });
+    await monitor.configure(id, { threshold: 50, notifyUserId: 'admin' });
+    f.memory.setBalance(id, 10);
+    await monitor.check(id);
+    expect(await monitor.status(id)).toStrictEqual({
+      providerId: id,
+      providerName: 'SMS',
+      channel: 'sms',
+      balanceSupported: true,
+      lastBalance: { amount: 10, unit: 'credits', checkedAt: '2025-06-01T08:00:00.000Z' },
+      threshold: 50,
+      notifyUserId: 'admin',
+      address: '+41791234567',
+      recipientReady: true,
+      lastWarningDay: '2025-06-01',
+    });
+  });
+
+  it('records configure, check failures and warnings as events with their fields', async () => {
+    const f = fixture();
+    const id = (await f.registry.create({ type: 'memory', name: 'SMS', config: { channel: 'sms', balance: 100 }, eventLevel: 'debug' })).id;
+    const monitor = f.monitor();
+    await monitor.configure(id, { threshold: 50 });
+    await monitor.configure(id, { notifyUserId: 'admin' });
+    await monitor.configure(id, { notifyUserId: null });
+    const configured = JSON.parse(JSON.stringify((await f.registry.events({ providerId: id, types: ['balance.configured'] })).map((e) => [e.message, e.fields]))) as unknown;
+    expect(configured).toStrictEqual([
+      ['balance warning threshold 50, user to notify: none', { threshold: 50 }],
+      ['balance warning threshold 50, user to notify: admin', { threshold: 50, notifyUserId: 'admin' }],
+      ['balance warning threshold 50, user to notify: none', { threshold: 50 }],
+    ]);
+    expect((await monitor.status(id)).notifyUserId).toBeUndefined();
+    await monitor.configure(id, { notifyUserId: 'admin' });
+    f.memory.setBalance(id, 10);
+    f.memory.failNext('UNAVAILABLE', { operation: 'balance', providerId: id, message: 'gateway down' });
+    const failed = await monitor.check(id);
+    expect(failed).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    const [checkFailed] = await f.registry.events({ providerId: id, types: ['balance.check.failed'] });
+    expect(checkFailed).toMatchObject({ severity: 'error', message: expect.stringMatching(/^balance check failed: /), fields: { code: 'UNAVAILABLE' } });
+    const sent = await monitor.check(id);
+    expect(sent).toMatchObject({ ok: true, warning: { status: 'sent', day: '2025-06-01', userId: 'admin', to: '+41791234567', messageId: expect.any(String) } });
+    const [warned] = await f.registry.events({ providerId: id, types: ['balance.warning.sent'] });
+    expect(warned).toMatchObject({ severity: 'warn', message: 'low-balance warning sent to user "admin"', fields: { day: '2025-06-01', userId: 'admin', to: '+41791234567', amount: 10, threshold: 50 } });
+    expect((await monitor.status(id)).lastError).toBeUndefined();
+    expect(await monitor.check(id)).toMatchObject({ warning: { status: 'already-claimed', day: '2025-06-01' } });
+    const [claimed] = await f.registry.events({ providerId: id, types: ['balance.warning.already-claimed'] });
+    expect(claimed).toMatchObject({ severity: 'debug', message: 'the low-balance warning of 2025-06-01 was already claimed', fields: { day: '2025-06-01' } });
+    f.clock.advance(86_400_000);
+    f.memory.failNext('AUTH_FAILED', { operation: 'send', providerId: id, message: 'refused' });
+    await monitor.check(id);
+    const [warnFailed] = await f.registry.events({ providerId: id, types: ['balance.warning.failed'] });
+    expect(warnFailed).toMatchObject({ severity: 'error', message: expect.stringMatching(/^low-balance warning to user "admin" failed: /), fields: { outcome: 'not-sent', claimReleased: true } });
+  });
+
+  it('start: CONFLICT while started, runs at once by default, hands each run to onRun; stop lets it start again', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const monitor = f.monitor();
+    const runs: unknown[][] = [];
+    let stop = monitor.start({ every: '1h', onRun: (r) => runs.push(r) });
+    expect(error(() => monitor.start())).toMatchObject({ code: 'CONFLICT', retryable: false, message: 'the balance monitor is already started; call its stop function first' });
+    while (runs.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(runs[0]).toMatchObject([{ providerId: id, ok: true }]);
+    await stop();
+    await stop();
+    stop = monitor.start({ every: '1h', runOnStart: false, onRun: (r) => runs.push(r) });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(runs).toHaveLength(1);
+    await stop();
+    const errors: unknown[] = [];
+    const failing = new BalanceMonitor({ registry: new Proxy(f.registry, { get: (t, k) => (k === 'list' ? async () => { throw new Error('list failed'); } : Reflect.get(t, k, t)) }), users: users() });
+    const stopFailing = failing.start({ onError: (e) => errors.push(e) });
+    while (errors.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(errors[0]).toMatchObject({ code: 'UNAVAILABLE', message: 'list failed' });
+    await stopFailing();
+  });
+});
