@@ -326,7 +326,7 @@ describe('BalanceMonitor pins: options, status and events', () => {
     const f = fixture();
     const id = await f.provider('SMS');
     const monitor = f.monitor();
-    const runs: unknown[][] = [];
+    const runs: (readonly unknown[])[] = [];
     let stop = monitor.start({ every: '1h', onRun: (r) => runs.push(r) });
     expect(error(() => monitor.start())).toMatchObject({ code: 'CONFLICT', retryable: false, message: 'the balance monitor is already started; call its stop function first' });
     while (runs.length === 0) await new Promise((r) => setTimeout(r, 5));
