@@ -59,8 +59,10 @@ export interface Curve {
   readonly x: string;
   readonly y: string;
   readonly series: readonly Series[];
-  /** The unit of a fit's slope, e.g. "bytes per provider". */
+  /** The unit of a fit's slope as shown, e.g. "µs per 100,000 providers". */
   readonly slopeUnit?: string;
+  /** Factor from the slope (y per x) to the unit shown, e.g. 100,000. */
+  readonly slopeScale?: number;
   /** Draw x on a log scale (sizes 10 to 100,000). */
   readonly logX?: boolean;
 }

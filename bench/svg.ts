@@ -16,7 +16,8 @@ export function short(n: number): string {
   if (n === 0) return '0';
   const abs = Math.abs(n);
   if (abs >= 1000) return Math.round(n).toLocaleString('en-US');
-  return Number(n.toPrecision(3)).toString();
+  if (abs >= 100) return n.toFixed(0);
+  return n.toPrecision(3);
 }
 
 /** Whether a goal is met. */
@@ -26,27 +27,29 @@ export function met(goal: GoalResult): boolean {
 
 /** Bars of each goal's value on its own scale, the limit as a dashed mark. */
 export function goalsSvg(goals: readonly GoalResult[], caption: string): string {
-  const width = 860;
-  const labelWidth = 360;
-  const barWidth = 300;
+  const width = 980;
+  const labelWidth = 450;
+  const barWidth = 280;
   const row = 36;
   const top = 44;
   const height = top + goals.length * row + 30;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="13">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="12" y="24" font-size="16" font-weight="600">transportkit: goals of one benchmark run (value vs limit)</text>`,
+    `<text x="12" y="24" font-size="16" font-weight="600">transportkit: goals of one benchmark run (bar: value; dashed: the goal's limit)</text>`,
   ];
   goals.forEach((goal, i) => {
     const y = top + i * row;
-    const scale = Math.max(goal.value, goal.limit) * 1.25 || 1;
+    // Every row on its own scale with the limit in the middle; a value past twice the limit is cut (›).
+    const scale = goal.limit * 2 || 1;
     const ok = met(goal);
-    const w = (goal.value / scale) * barWidth;
+    const w = Math.min(1, goal.value / scale) * barWidth;
     const lx = labelWidth + (goal.limit / scale) * barWidth;
     parts.push(
       `<text x="12" y="${y + 21}">${esc(goal.name)}</text>`,
       `<rect x="${labelWidth}" y="${y + 8}" width="${r(Math.max(1, w))}" height="18" rx="2" fill="${ok ? '#16a34a' : '#dc2626'}" fill-opacity="0.8"/>`,
       `<line x1="${r(lx)}" y1="${y + 3}" x2="${r(lx)}" y2="${y + 31}" stroke="#111" stroke-width="2" stroke-dasharray="4 3"/>`,
+      ...(goal.value > scale ? [`<text x="${labelWidth + barWidth - 12}" y="${y + 22}" fill="#fff" font-weight="700">›</text>`] : []),
       `<text x="${labelWidth + barWidth + 12}" y="${y + 21}">${esc(`${short(goal.value)}${goal.unit ?? ''}`)} <tspan fill="#555">(goal ${goal.atLeast ? '≥' : '≤'} ${short(goal.limit)}${goal.unit ?? ''})</tspan> ${ok ? '✔' : '✘'}</text>`,
     );
   });
@@ -57,8 +60,8 @@ export function goalsSvg(goals: readonly GoalResult[], caption: string): string 
 /** Small multiples: one panel per curve, points joined, fits dashed. */
 export function curvesSvg(curves: readonly Curve[], caption: string): string {
   const columns = 2;
-  const panelW = 430;
-  const panelH = 270;
+  const panelW = 490;
+  const panelH = 330;
   const width = columns * panelW;
   const height = 40 + Math.ceil(curves.length / columns) * panelH + 24;
   const parts = [
@@ -73,9 +76,9 @@ export function curvesSvg(curves: readonly Curve[], caption: string): string {
 
 function panel(curve: Curve, ox: number, oy: number, w: number, h: number): string {
   const left = ox + 64;
-  const right = ox + w - 16;
+  const right = ox + w - 34;
   const topY = oy + 28;
-  const bottom = oy + h - 64;
+  const bottom = oy + h - 110;
   const xs = curve.series.flatMap((s) => s.points.map(([x]) => x));
   const ys = curve.series.flatMap((s) => s.points.map(([, y]) => y));
   const xMin = Math.min(...xs);
@@ -98,7 +101,11 @@ function panel(curve: Curve, ox: number, oy: number, w: number, h: number): stri
       `<text x="${left - 6}" y="${r(ty(v)) + 4}" text-anchor="end" fill="#333">${short(v)}</text>`,
     );
   }
+  let lastLabel = Number.NEGATIVE_INFINITY;
   for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
+    // Labels closer than 40 px would overlap (10 and 1,000 on a linear axis up to 100,000).
+    if (tx(x) - lastLabel < 40) continue;
+    lastLabel = tx(x);
     out.push(`<text x="${r(tx(x))}" y="${bottom + 15}" text-anchor="middle" fill="#333">${short(x)}</text>`);
   }
   curve.series.forEach((series, i) => {
@@ -115,7 +122,7 @@ function panel(curve: Curve, ox: number, oy: number, w: number, h: number): stri
         .map(([x, y]) => `${r(tx(x))},${r(ty(y))}`);
       if (line.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 4" opacity="0.8" points="${line.join(' ')}"/>`);
     }
-    const fit = series.fit ? `: slope ${short(series.fit.slope)} ${esc(curve.slopeUnit ?? '')}, R² ${series.fit.r2.toFixed(3)}` : '';
+    const fit = series.fit ? `: slope ${short(series.fit.slope * (curve.slopeScale ?? 1))} ${esc(curve.slopeUnit ?? '')}, R² ${series.fit.r2.toFixed(3)}` : '';
     out.push(
       `<rect x="${ox + 64}" y="${bottom + 38 + i * 13}" width="10" height="3" fill="${color}"/>`,
       `<text x="${ox + 80}" y="${bottom + 42 + i * 13}" fill="#333">${esc(series.name)}${fit}</text>`,

@@ -70,7 +70,7 @@ async function backend(name: string, storage: TransportStorage): Promise<void> {
   }
   for (const [q, points] of Object.entries(perQuery)) {
     const fit = leastSquares(points);
-    series.push({ name: `${name}: ${q}`, points, fit });
+    series.push({ name: `${name}|${q}`, points, fit });
     notes.push(`${name}, ${q}: ${points.map(([n, ms]) => `${ms.toFixed(1)} ms at ${n.toLocaleString('en-US')}`).join(', ')}; slope ${(fit.slope * 1e6).toFixed(1)} ms per million events`);
   }
 }
@@ -88,10 +88,16 @@ if (url) {
   notes.push('DATABASE_URL not set: PostgreSQL skipped (scripts/with-postgres.sh npm run bench)');
 }
 
-const curves: Curve[] = [
-  { title: 'events() query time vs stored events', x: 'stored events', y: 'ms per query', logX: true, slopeUnit: 'ms per event', series: series.filter((s) => s.name.startsWith('memory')) },
-  ...(url ? [{ title: 'events() on PostgreSQL vs stored events', x: 'stored events', y: 'ms per query', logX: true, slopeUnit: 'ms per event', series: series.filter((s) => s.name.startsWith('PostgreSQL')) }] : []),
-];
+const panel = (backend: string): Curve => ({
+  title: `events() on ${backend} vs stored events`,
+  x: 'stored events',
+  y: 'ms per query',
+  logX: true,
+  slopeUnit: 'ms per million events',
+  slopeScale: 1e6,
+  series: series.filter((s) => s.name.startsWith(`${backend}|`)).map((s) => ({ ...s, name: s.name.split('|')[1]! })),
+});
+const curves: Curve[] = [panel('memoryStorage'), ...(url ? [panel('PostgreSQL')] : [])];
 
 report({
   scenario: 'scale: events() queries',

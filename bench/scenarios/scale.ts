@@ -69,17 +69,19 @@ const curves: Curve[] = [
     x: 'providers',
     y: 'µs of CPU per call',
     logX: true,
-    slopeUnit: 'µs per provider',
+    slopeUnit: 'µs per 100,000 providers',
+    slopeScale: 100_000,
     series: [
       { name: 'registry.resolve(random id)', points: points.map((p) => [p.providers, p.resolveUs]), fit: fitResolve },
-      { name: 'registry.send(random id), memory transport', points: points.map((p) => [p.providers, p.sendUs]), fit: fitSend },
+      { name: 'registry.send(random id)', points: points.map((p) => [p.providers, p.sendUs]), fit: fitSend },
     ],
   },
   {
     title: 'heap vs providers',
     x: 'providers',
     y: 'heap MB',
-    slopeUnit: 'MB per provider',
+    slopeUnit: 'KB per provider',
+    slopeScale: 1024,
     series: [
       { name: 'records', points: recordsMb, fit: fitRecords },
       { name: 'records + live providers', points: totalMb, fit: fitTotal },
