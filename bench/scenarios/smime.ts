@@ -19,7 +19,8 @@ const smimePlugin = require('nodemailer-smime') as (options: { cert: string; cha
 const count = quick ? 50 : 100;
 const from = 'signer@bench.example';
 const certs = demoCertificates(from);
-const body = 'Signed notification text. '.repeat(400).slice(0, 10 * 1024);
+// A flat string, as a template or a file gives it (see smtp.ts).
+const body = Buffer.from('Signed notification text. '.repeat(400).slice(0, 10 * 1024)).toString();
 const message = (i: number) => ({ from, to: `user${i % 50}@example.org`, subject: `Signed ${i}`, text: body });
 const sink = await startSinkProcess();
 const rounds = quick ? 6 : 40;

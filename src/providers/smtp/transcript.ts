@@ -46,6 +46,8 @@ export function transcriptLogger(events: ProviderEvents, onConnection: (info: Co
 
   const log = (args: unknown[]): void => {
     const data: LogData = typeof args[0] === 'object' && args[0] !== null ? (args.shift() as LogData) : {};
+    // Below debug only connection events matter: the per-message lines are not even formatted.
+    if (data.tnx !== 'network' && !events.enabled('debug')) return;
     const text = format(...(args as [string, ...unknown[]]));
     const connection = String(data.sid ?? '');
     if (data.tnx === 'network' && data.remoteAddress !== undefined && /established/i.test(text)) {
