@@ -40,6 +40,10 @@ describe('TransportError pins', () => {
     expect(isTransportError({ code: 'NOT_FOUND', message: 'x' })).toBe(false);
     expect(isTransportError({ [Symbol.for('transportkit.TransportError')]: 'yes' })).toBe(false);
     expect(isTransportError(null)).toBe(false);
+    expect(isTransportError(undefined)).toBe(false);
+    // The brand is on every instance, hidden, for copies of the package whose class differs.
+    expect((e as unknown as Record<symbol, unknown>)[Symbol.for('transportkit.TransportError')]).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(e, Symbol.for('transportkit.TransportError'))).toMatchObject({ value: true, enumerable: false });
     expect(isTransportError('NOT_FOUND')).toBe(false);
     expect(Object.keys(e)).not.toContain(String(Symbol.for('transportkit.TransportError')));
     expect(hasErrorCode(e, 'NOT_FOUND')).toBe(true);
@@ -135,6 +139,8 @@ describe('event levels and redaction pins', () => {
     expect(r.text('AUTH XOAUTH2 dG9rZW4=')).toBe(`AUTH XOAUTH2 ${REDACTED}`);
     expect(r.text('250-AUTH LOGIN PLAIN')).toBe('250-AUTH LOGIN PLAIN');
     expect(r.text('AUTH CRAM-MD5 abc')).toBe(`AUTH CRAM-MD5 ${REDACTED}`);
+    expect(r.text('AUTH  PLAIN  AGFsaWNl')).toBe(`AUTH  PLAIN ${REDACTED}`);
+    expect(new Redactor(['abc', 'de']).text('abc de')).toBe(`${REDACTED} de`);
   });
 
   it('redacts values recursively: secret-looking keys, errors, bytes, dates, depth', () => {
@@ -189,9 +195,15 @@ describe('event levels and redaction pins', () => {
     for (let i = 0; i < 12; i += 1) deep = { d: deep };
     const out = JSON.stringify(r.value(deep));
     expect(out).toContain('hunter2');
+    // Objects are redacted down to depth 8 (the ninth level), not below.
     let shallow: unknown = 'hunter2';
-    for (let i = 0; i < 8; i += 1) shallow = { d: shallow };
+    for (let i = 0; i < 9; i += 1) shallow = { d: shallow };
     expect(JSON.stringify(r.value(shallow))).not.toContain('hunter2');
+    shallow = { d: shallow };
+    expect(JSON.stringify(r.value(shallow))).toContain('hunter2');
+    let list: unknown = 'hunter2';
+    for (let i = 0; i < 10; i += 1) list = [list];
+    expect(JSON.stringify(r.value(list))).toContain('hunter2');
   });
 
   it('withRedaction adds values for its async context only, nested scopes add up', async () => {
@@ -206,5 +218,8 @@ describe('event levels and redaction pins', () => {
     });
     expect(r.text('code 123456')).toBe('code 123456');
     expect(withRedaction(['x'], () => 42)).toBe(42);
+    await withRedaction(['abc', 'de'], async () => {
+      expect(r.text('abc de')).toBe(`${REDACTED} de`);
+    });
   });
 });
