@@ -28,9 +28,9 @@ describe('trunk-prefix notation', () => {
     const result = await env.registry.send(env.id, { to: ['+41 (0)79 123 45 67', '0041 (0)79 765 43 21', '+44 (0)20 7946 0000'], text: 'trunk' });
     expect(result.accepted).toEqual(['+41791234567', '+41797654321', '+442079460000']);
     expect(mock.sent.at(-1)!.recipients.map((r) => r.number)).toEqual(['+41791234567', '+41797654321', '+442079460000']);
-    expect(env.provider.validateAddress('+41(0)791234567')).toEqual({ ok: true, normalized: '+41791234567' });
+    expect(env.provider.validateAddress('+41(0)791234567')).toStrictEqual({ ok: true, normalized: '+41791234567' });
     // Brackets around an area code are kept: only a lone 0 is the trunk prefix.
-    expect(env.provider.validateAddress('+41 (79) 123 45 67')).toEqual({ ok: true, normalized: '+41791234567' });
+    expect(env.provider.validateAddress('+41 (79) 123 45 67')).toStrictEqual({ ok: true, normalized: '+41791234567' });
   });
 });
 

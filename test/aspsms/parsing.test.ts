@@ -12,13 +12,13 @@ import {
 describe('phone numbers', () => {
   it('normalises the usual international spellings to one form', () => {
     for (const input of ['+41 79 123 45 67', '0041791234567', '41791234567', '+41 79-123.45.67', '+41\u00a079 123 45 67']) {
-      expect(normalizePhone(input)).toEqual({ ok: true, normalized: '+41791234567' });
+      expect(normalizePhone(input)).toStrictEqual({ ok: true, normalized: '+41791234567' });
     }
   });
 
   it('reads national numbers only with a default country code', () => {
     expect(normalizePhone('079 123 45 67')).toMatchObject({ ok: false, reason: expect.stringContaining('defaultCountryCode') });
-    expect(normalizePhone('079 123 45 67', '41')).toEqual({ ok: true, normalized: '+41791234567' });
+    expect(normalizePhone('079 123 45 67', '41')).toStrictEqual({ ok: true, normalized: '+41791234567' });
   });
 
   it('rejects what is not a phone number, with a reason', () => {
@@ -31,10 +31,10 @@ describe('phone numbers', () => {
   });
 
   it('accepts alphanumeric originators up to 11 characters and unlocked-style numeric originators', () => {
-    expect(normalizeOriginator('MyShop')).toEqual({ ok: true, normalized: 'MyShop', numeric: false });
+    expect(normalizeOriginator('MyShop')).toStrictEqual({ ok: true, normalized: 'MyShop', numeric: false });
     expect(normalizeOriginator(' Seq Server ')).toMatchObject({ ok: true, normalized: 'Seq Server' });
     expect(normalizeOriginator('aspsms.com')).toMatchObject({ ok: true });
-    expect(normalizeOriginator('0041 79 123 45 67')).toEqual({ ok: true, normalized: '+41791234567', numeric: true });
+    expect(normalizeOriginator('0041 79 123 45 67')).toStrictEqual({ ok: true, normalized: '+41791234567', numeric: true });
     expect(normalizeOriginator('TwelveChars!').ok).toBe(false);
     expect(normalizeOriginator('Shop<script>').ok).toBe(false);
     expect(normalizeOriginator('').ok).toBe(false);

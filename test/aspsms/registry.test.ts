@@ -136,7 +136,7 @@ describe('ASPSMS through the registry', () => {
     const live = await registry.create({ type: 'aspsms', config: { userKey: USER_KEY, originator: 'Shop', defaultCountryCode: '41' }, secrets: { password: PASSWORD } });
     const provider = await registry.resolve(live.id);
     if (provider.kind !== 'delivery') throw new Error('not a delivery provider');
-    expect(provider.validateAddress('079 123 45 67')).toEqual({ ok: true, normalized: '+41791234567' });
+    expect(provider.validateAddress('079 123 45 67')).toStrictEqual({ ok: true, normalized: '+41791234567' });
     await registry.close();
   });
 

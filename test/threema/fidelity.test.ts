@@ -73,7 +73,7 @@ describe('the mock gateway normalises its plaintext lookups like its hash lookup
     ]);
     const hashes = s.gateway.requests.filter((r) => r.endpoint === 'lookup').map((r) => r.path);
     expect(hashes).toEqual([`/lookup/phone_hash/${hashPhone('41791234567')}`]);
-    expect((await s.provider()).validateAddress('+41 (0)79 123 45 67')).toEqual({ ok: true, normalized: '+41791234567' });
+    expect((await s.provider()).validateAddress('+41 (0)79 123 45 67')).toStrictEqual({ ok: true, normalized: '+41791234567' });
   });
 });
 

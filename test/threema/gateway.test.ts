@@ -60,9 +60,9 @@ describe('sending through the registry to the mock gateway', () => {
     s = await setup();
     expect(await rejection(s.registry.send(s.id, { to: 'not an address!', text: 'x' }))).toMatchObject({ code: 'INVALID_RECIPIENT' });
     const p = await s.provider();
-    expect(p.validateAddress('echoecho')).toEqual({ ok: true, normalized: 'ECHOECHO' });
-    expect(p.validateAddress('+41 79 123 45 67')).toEqual({ ok: true, normalized: '+41791234567' });
-    expect(p.validateAddress('A@Example.org')).toEqual({ ok: true, normalized: 'a@example.org' });
+    expect(p.validateAddress('echoecho')).toStrictEqual({ ok: true, normalized: 'ECHOECHO' });
+    expect(p.validateAddress('+41 79 123 45 67')).toStrictEqual({ ok: true, normalized: '+41791234567' });
+    expect(p.validateAddress('A@Example.org')).toStrictEqual({ ok: true, normalized: 'a@example.org' });
     expect(p.validateAddress('12')).toMatchObject({ ok: false });
     expect(s.gateway.requests).toHaveLength(0);
   });

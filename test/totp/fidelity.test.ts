@@ -29,22 +29,22 @@ describe('re-enrolment keeps the working secret until the new one is confirmed',
     const { clock, authenticator } = setup({ start: START });
     const auth = await authenticator();
     const old = await auth.enroll('u1', { label: 'a' });
-    expect(await auth.confirm('u1', await codeAt(old.secret, step(clock.now())))).toEqual({ ok: true });
+    expect(await auth.confirm('u1', await codeAt(old.secret, step(clock.now())))).toStrictEqual({ ok: true });
 
     const next = await auth.enroll('u1', { label: 'a', replace: true });
     expect(await auth.status('u1')).toEqual({ enrolled: true, confirmed: true, replacementPending: true });
     clock.advance(30_000);
     // Abandoned for now: the user still signs in with the old app.
-    expect(await auth.verify('u1', await codeAt(old.secret, step(clock.now())))).toEqual({ ok: true });
+    expect(await auth.verify('u1', await codeAt(old.secret, step(clock.now())))).toStrictEqual({ ok: true });
     clock.advance(30_000);
     // A code of the new secret does not sign in before it is confirmed, and an old code does not confirm it.
-    expect(await auth.verify('u1', await codeAt(next.secret, step(clock.now())))).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await auth.confirm('u1', await codeAt(old.secret, step(clock.now())))).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await auth.confirm('u1', await codeAt(next.secret, step(clock.now())))).toEqual({ ok: true });
+    expect(await auth.verify('u1', await codeAt(next.secret, step(clock.now())))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.confirm('u1', await codeAt(old.secret, step(clock.now())))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.confirm('u1', await codeAt(next.secret, step(clock.now())))).toStrictEqual({ ok: true });
     expect(await auth.status('u1')).toEqual({ enrolled: true, confirmed: true });
     clock.advance(30_000);
-    expect(await auth.verify('u1', await codeAt(old.secret, step(clock.now())))).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await auth.verify('u1', await codeAt(next.secret, step(clock.now())))).toEqual({ ok: true });
+    expect(await auth.verify('u1', await codeAt(old.secret, step(clock.now())))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.verify('u1', await codeAt(next.secret, step(clock.now())))).toStrictEqual({ ok: true });
   });
 
   it('a new replacement replaces the waiting one; cancelReplacement drops it; disable drops both', async () => {
@@ -53,12 +53,12 @@ describe('re-enrolment keeps the working secret until the new one is confirmed',
     await auth.import('u1', { label: 'a', secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' });
     const first = await auth.enroll('u1', { label: 'a', replace: true });
     const second = await auth.enroll('u1', { label: 'a', replace: true });
-    expect(await auth.confirm('u1', await codeAt(first.secret, step(clock.now())))).toEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.confirm('u1', await codeAt(first.secret, step(clock.now())))).toStrictEqual({ ok: false, reason: 'mismatch' });
     expect(await auth.cancelReplacement('u1')).toBe(true);
     expect(await auth.cancelReplacement('u1')).toBe(false);
     expect(await auth.status('u1')).toEqual({ enrolled: true, confirmed: true });
     clock.advance(30_000);
-    expect(await auth.confirm('u1', await codeAt(second.secret, step(clock.now())))).toEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.confirm('u1', await codeAt(second.secret, step(clock.now())))).toStrictEqual({ ok: false, reason: 'mismatch' });
     await auth.enroll('u1', { label: 'a', replace: true });
     expect(await auth.disable('u1')).toBe(true);
     expect(await auth.status('u1')).toEqual({ enrolled: false, confirmed: false });
@@ -102,7 +102,7 @@ describe('re-enrolment keeps the working secret until the new one is confirmed',
     expect((await rotating.rotateSecrets()).remaining).toBe(0);
     const after = createRegistry({ types: [totp()], storage, clock, secretKeys: { keys: { k2 }, current: 'k2' } });
     const rotated = await resolveTotp(after, id);
-    expect(await rotated.confirm('u1', await codeAt(next.secret, step(clock.now())))).toEqual({ ok: true });
+    expect(await rotated.confirm('u1', await codeAt(next.secret, step(clock.now())))).toStrictEqual({ ok: true });
     await Promise.all([before.close(), rotating.close(), after.close()]);
   });
 
@@ -121,9 +121,9 @@ describe('currentTotpCode of transportkit/testing', () => {
     const { secret } = await auth.enroll('u1', { label: 'a' });
     const code = await currentTotpCode(registry, auth.id, 'u1');
     expect(code).toBe(await codeAt(secret, step(clock.now())));
-    expect(await auth.confirm('u1', code)).toEqual({ ok: true });
+    expect(await auth.confirm('u1', code)).toStrictEqual({ ok: true });
     clock.advance(30_000);
-    expect(await auth.verify('u1', await currentTotpCode(registry, auth.id, 'u1'))).toEqual({ ok: true });
+    expect(await auth.verify('u1', await currentTotpCode(registry, auth.id, 'u1'))).toStrictEqual({ ok: true });
     const next = await auth.enroll('u1', { label: 'a', replace: true });
     const at = clock.now() + 30_000;
     expect(await currentTotpCode(registry, auth.id, 'u1', { replacement: true, at })).toBe(await codeAt(next.secret, step(at)));
@@ -224,12 +224,12 @@ describe('recovery codes', () => {
       expect(stored).not.toContain(code.replace(/-/g, ''));
     }
     expect(await w.factor.recoveryCodesLeft('u1')).toBe(10);
-    expect(await w.factor.useRecoveryCode('u1', codes[3]!)).toEqual({ ok: true });
-    expect(await w.factor.useRecoveryCode('u1', codes[3]!)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(await w.factor.useRecoveryCode('u1', codes[3]!)).toStrictEqual({ ok: true });
+    expect(await w.factor.useRecoveryCode('u1', codes[3]!)).toStrictEqual({ ok: false, reason: 'mismatch' });
     expect(await w.factor.recoveryCodesLeft('u1')).toBe(9);
     // Typed as read aloud: upper case, spaces, O for 0 and I or L for 1.
     const typed = codes[4]!.toUpperCase().replace(/-/g, ' ').replace(/0/g, 'O').replace(/1/g, 'I');
-    expect(await w.factor.useRecoveryCode('u1', typed)).toEqual({ ok: true });
+    expect(await w.factor.useRecoveryCode('u1', typed)).toStrictEqual({ ok: true });
     await w.close();
   });
 
@@ -241,22 +241,22 @@ describe('recovery codes', () => {
     const factor = createSecondFactor({ registry });
     const [code] = await factor.createRecoveryCodes('u1');
     await factor.challenge('u1', { providerId: sms.id, address: '+41791234567' });
-    expect(await factor.useRecoveryCode('u1', code!)).toEqual({ ok: true });
+    expect(await factor.useRecoveryCode('u1', code!)).toStrictEqual({ ok: true });
     expect(await factor.pending('u1')).toBeUndefined();
     await Promise.all([w.close(), registry.close()]);
   });
 
   it('a new set replaces the old one; none left is not-enrolled; malformed input is a counted mismatch', async () => {
     const w = await recoveryWorld();
-    expect(await w.factor.useRecoveryCode('u1', 'abcd-efgh-jkmn')).toEqual({ ok: false, reason: 'not-enrolled' });
+    expect(await w.factor.useRecoveryCode('u1', 'abcd-efgh-jkmn')).toStrictEqual({ ok: false, reason: 'not-enrolled' });
     const old = await w.factor.createRecoveryCodes('u1');
     const fresh = await w.factor.createRecoveryCodes('u1');
-    expect(await w.factor.useRecoveryCode('u1', old[0]!)).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await w.factor.useRecoveryCode('u1', 'not a code')).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await w.factor.useRecoveryCode('u1', fresh[0]!)).toEqual({ ok: true });
+    expect(await w.factor.useRecoveryCode('u1', old[0]!)).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await w.factor.useRecoveryCode('u1', 'not a code')).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await w.factor.useRecoveryCode('u1', fresh[0]!)).toStrictEqual({ ok: true });
     expect((await w.storage.recoveryCodes!.get('u1'))?.failures).toBe(0);
     expect(await w.factor.deleteRecoveryCodes('u1')).toBe(true);
-    expect(await w.factor.useRecoveryCode('u1', fresh[1]!)).toEqual({ ok: false, reason: 'not-enrolled' });
+    expect(await w.factor.useRecoveryCode('u1', fresh[1]!)).toStrictEqual({ ok: false, reason: 'not-enrolled' });
     await w.close();
   });
 
@@ -268,9 +268,9 @@ describe('recovery codes', () => {
       const results = (await race(wrong.map((code, i) => () => w.factors[i % instances]!.useRecoveryCode('u1', code)))).map((r) => (r as PromiseFulfilledResult<CodeCheckResult>).value);
       expect(tally(results)).toEqual({ mismatch: 4, locked: 26 });
       const locked = await w.factor.useRecoveryCode('u1', codes[0]!);
-      expect(locked).toEqual({ ok: false, reason: 'locked', retryAt: new Date(START + 900_000).toISOString() });
+      expect(locked).toStrictEqual({ ok: false, reason: 'locked', retryAt: new Date(START + 900_000).toISOString() });
       w.clock.set(START + 900_000);
-      expect(await w.factor.useRecoveryCode('u1', codes[0]!)).toEqual({ ok: true });
+      expect(await w.factor.useRecoveryCode('u1', codes[0]!)).toStrictEqual({ ok: true });
       await w.close();
     });
 

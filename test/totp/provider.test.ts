@@ -23,23 +23,23 @@ describe('TOTP provider through the registry', () => {
     expect(JSON.stringify(stored)).not.toContain(secret);
 
     const now = await codeAt(secret, stepOf(clock.now()));
-    expect(await auth.verify('u1', now)).toEqual({ ok: false, reason: 'not-confirmed' });
-    expect(await auth.confirm('u1', now === '000000' ? '000001' : '000000')).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await auth.confirm('u1', now)).toEqual({ ok: true });
+    expect(await auth.verify('u1', now)).toStrictEqual({ ok: false, reason: 'not-confirmed' });
+    expect(await auth.confirm('u1', now === '000000' ? '000001' : '000000')).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.confirm('u1', now)).toStrictEqual({ ok: true });
     expect(await auth.status('u1')).toEqual({ enrolled: true, confirmed: true });
-    expect(await auth.verify('u1', now)).toEqual({ ok: false, reason: 'replayed' });
+    expect(await auth.verify('u1', now)).toStrictEqual({ ok: false, reason: 'replayed' });
 
     clock.advance(30_000);
     const next = await codeAt(secret, stepOf(clock.now()));
-    expect(await auth.verify('u1', `${next.slice(0, 3)} ${next.slice(3)}`)).toEqual({ ok: true });
+    expect(await auth.verify('u1', `${next.slice(0, 3)} ${next.slice(3)}`)).toStrictEqual({ ok: true });
     expect((await storage.totp.get(info.id, 'u1'))?.failures).toBe(0);
     // A replay is a compared code, so it counts towards the lock like a wrong one.
-    expect(await auth.verify('u1', next)).toEqual({ ok: false, reason: 'replayed' });
+    expect(await auth.verify('u1', next)).toStrictEqual({ ok: false, reason: 'replayed' });
     expect((await storage.totp.get(info.id, 'u1'))?.failures).toBe(1);
 
     expect(await auth.disable('u1')).toBe(true);
     expect(await auth.disable('u1')).toBe(false);
-    expect(await auth.verify('u1', next)).toEqual({ ok: false, reason: 'not-enrolled' });
+    expect(await auth.verify('u1', next)).toStrictEqual({ ok: false, reason: 'not-enrolled' });
     const types = (await registry.events({ providerId: info.id })).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['totp.enrolled', 'totp.confirmed', 'totp.verified', 'totp.rejected', 'totp.disabled']));
   });
@@ -51,7 +51,7 @@ describe('TOTP provider through the registry', () => {
     const second = await auth.enroll('u1', { label: 'a' });
     expect(second.secret).not.toBe(first.secret);
     expect(await auth.confirm('u1', await codeAt(first.secret, stepOf(clock.now())))).toMatchObject({ ok: false });
-    expect(await auth.confirm('u1', await codeAt(second.secret, stepOf(clock.now())))).toEqual({ ok: true });
+    expect(await auth.confirm('u1', await codeAt(second.secret, stepOf(clock.now())))).toStrictEqual({ ok: true });
     const conflict = await auth.enroll('u1', { label: 'a' }).catch((e: unknown) => e);
     expect(hasErrorCode(conflict, 'CONFLICT')).toBe(true);
     const replaced = await auth.enroll('u1', { label: 'a', replace: true });
@@ -67,13 +67,13 @@ describe('TOTP provider through the registry', () => {
     for (const drift of [1, 2]) {
       const auth = await authenticator({ drift });
       const { secret } = await auth.import('u', { label: 'u', secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
-      expect(await auth.verify('u', await codeAt(secret, s - drift - 1))).toEqual({ ok: false, reason: 'mismatch' });
-      expect(await auth.verify('u', await codeAt(secret, s + drift + 1))).toEqual({ ok: false, reason: 'mismatch' });
-      expect(await auth.verify('u', await codeAt(secret, s - drift))).toEqual({ ok: true });
-      expect(await auth.verify('u', await codeAt(secret, s))).toEqual({ ok: true });
-      expect(await auth.verify('u', await codeAt(secret, s + drift))).toEqual({ ok: true });
+      expect(await auth.verify('u', await codeAt(secret, s - drift - 1))).toStrictEqual({ ok: false, reason: 'mismatch' });
+      expect(await auth.verify('u', await codeAt(secret, s + drift + 1))).toStrictEqual({ ok: false, reason: 'mismatch' });
+      expect(await auth.verify('u', await codeAt(secret, s - drift))).toStrictEqual({ ok: true });
+      expect(await auth.verify('u', await codeAt(secret, s))).toStrictEqual({ ok: true });
+      expect(await auth.verify('u', await codeAt(secret, s + drift))).toStrictEqual({ ok: true });
       // An older step inside the window is a replay once a later one was accepted.
-      expect(await auth.verify('u', await codeAt(secret, s - drift))).toEqual({ ok: false, reason: 'replayed' });
+      expect(await auth.verify('u', await codeAt(secret, s - drift))).toStrictEqual({ ok: false, reason: 'replayed' });
     }
   });
 
@@ -84,25 +84,25 @@ describe('TOTP provider through the registry', () => {
     const boundary = (Math.floor(clock.now() / 30_000) + 1) * 30_000;
     const s = boundary / 30_000;
     clock.set(boundary - 1);
-    expect(await auth.verify('u', await codeAt(secret, s))).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await auth.verify('u', await codeAt(secret, s - 1))).toEqual({ ok: true });
+    expect(await auth.verify('u', await codeAt(secret, s))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.verify('u', await codeAt(secret, s - 1))).toStrictEqual({ ok: true });
     clock.set(boundary);
-    expect(await auth.verify('u', await codeAt(secret, s - 1))).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await auth.verify('u', await codeAt(secret, s))).toEqual({ ok: true });
+    expect(await auth.verify('u', await codeAt(secret, s - 1))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await auth.verify('u', await codeAt(secret, s))).toStrictEqual({ ok: true });
   });
 
   it('malformed input is a mismatch result, and failures lock verification for lockSeconds', async () => {
     const { clock, registry, authenticator } = setup();
     const auth = await authenticator({ maxFailures: 4, lockSeconds: 60 });
     const { secret } = await auth.import('u', { label: 'u', secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
-    for (const bad of ['12345', 'abcdef', '']) expect(await auth.verify('u', bad)).toEqual({ ok: false, reason: 'mismatch' });
+    for (const bad of ['12345', 'abcdef', '']) expect(await auth.verify('u', bad)).toStrictEqual({ ok: false, reason: 'mismatch' });
     const locked = await auth.verify('u', 1234567 as unknown as string);
-    expect(locked).toEqual({ ok: false, reason: 'locked', retryAt: new Date(clock.now() + 60_000).toISOString() });
+    expect(locked).toStrictEqual({ ok: false, reason: 'locked', retryAt: new Date(clock.now() + 60_000).toISOString() });
     const good = await codeAt(secret, stepOf(clock.now()));
     expect(await auth.verify('u', good)).toMatchObject({ ok: false, reason: 'locked' });
     expect((await auth.status('u')).lockedUntil).toBe((locked as { retryAt: string }).retryAt);
     clock.advance(60_000);
-    expect(await auth.verify('u', await codeAt(secret, stepOf(clock.now())))).toEqual({ ok: true });
+    expect(await auth.verify('u', await codeAt(secret, stepOf(clock.now())))).toStrictEqual({ ok: true });
     expect((await registry.events({ providerId: auth.id, types: ['totp.locked'] })).length).toBe(1);
   });
 
@@ -112,7 +112,7 @@ describe('TOTP provider through the registry', () => {
     const { secret } = await auth.import('u', { label: 'u', secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
     expect(await auth.verify('u', '000000x')).toMatchObject({ reason: 'mismatch' });
     expect((await storage.totp.get(auth.id, 'u'))?.failures).toBe(1);
-    expect(await auth.verify('u', await codeAt(secret, stepOf(clock.now())))).toEqual({ ok: true });
+    expect(await auth.verify('u', await codeAt(secret, stepOf(clock.now())))).toStrictEqual({ ok: true });
     expect((await storage.totp.get(auth.id, 'u'))?.failures).toBe(0);
     expect(await auth.verify('u', 'zzzzzz')).toMatchObject({ reason: 'mismatch' });
   });
@@ -152,7 +152,7 @@ describe('TOTP provider through the registry', () => {
     expect(await both.rotateSecrets()).toMatchObject({ rotated: 1 });
     expect((await storage.totp.get(id, 'u'))?.sealedSecret.split('.')[1]).toBe('k2');
     const onlyNew = createRegistry({ types: [totp()], storage, secretKeys: { keys: { k2 }, current: 'k2' }, clock });
-    expect(await (await resolveTotp(onlyNew, id)).verify('u', await codeAt(secret, stepOf(clock.now())))).toEqual({ ok: true });
+    expect(await (await resolveTotp(onlyNew, id)).verify('u', await codeAt(secret, stepOf(clock.now())))).toStrictEqual({ ok: true });
   });
 
   it('a sealed secret moved from another provider throws SECRET_UNREADABLE naming the provider', async () => {
@@ -227,7 +227,7 @@ describe('TOTP provider through the registry', () => {
     const auth = await resolveTotp(registry, id);
     await auth.import('u', { label: 'u', secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA' });
     calls.length = 0;
-    expect(await auth.verify('u', '46119246')).toEqual({ ok: true });
+    expect(await auth.verify('u', '46119246')).toStrictEqual({ ok: true });
     expect(calls).toEqual(['sha256']);
   });
 

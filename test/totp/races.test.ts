@@ -136,7 +136,7 @@ describe.each(INSTANCES)('TOTP lock-out under concurrency, %s', (_name, instance
     for (let round = 0; round < ROUNDS + 2; round += 1) {
       const w = await totpWorld(instances, 5);
       const wrong = await w.wrong(29);
-      for (const code of wrong.slice(0, 4)) expect(await w.auths[0]!.verify('u', code)).toEqual({ ok: false, reason: 'mismatch' });
+      for (const code of wrong.slice(0, 4)) expect(await w.auths[0]!.verify('u', code)).toStrictEqual({ ok: false, reason: 'mismatch' });
       const before = w.admitted.totp;
       const right = await w.right();
       const codes = round === 1 ? [right, ...wrong] : [...wrong, right];
@@ -193,10 +193,10 @@ describe.each(INSTANCES)('TOTP lock-out under concurrency, %s', (_name, instance
       const whileLocked = resolved(await race(Array.from({ length: 10 }, (_, i) => w.verify(i, right)), round > 0));
       expect(tally(whileLocked)).toEqual({ locked: 10 });
       w.clock.set(Date.parse(lockedUntil!) - 1);
-      expect(await w.auths[0]!.verify('u', await w.right())).toEqual({ ok: false, reason: 'locked', retryAt: lockedUntil });
+      expect(await w.auths[0]!.verify('u', await w.right())).toStrictEqual({ ok: false, reason: 'locked', retryAt: lockedUntil });
       expect(w.admitted.totp).toBe(5);
       w.clock.set(Date.parse(lockedUntil!));
-      expect(await w.auths[instances - 1]!.verify('u', await w.right())).toEqual({ ok: true });
+      expect(await w.auths[instances - 1]!.verify('u', await w.right())).toStrictEqual({ ok: true });
       expect(await w.auths[0]!.status('u')).toEqual({ enrolled: true, confirmed: true });
       expect((await w.state()).failures).toBe(0);
     }
@@ -237,8 +237,8 @@ describe.each(INSTANCES)('second-factor throttle and attempts under concurrency,
         w.clock.set(Date.parse(info.resendAt!));
       }
       const [first, second] = w.codes();
-      if (first !== second) expect(await w.factors[0]!.verify('u', first!)).toEqual({ ok: false, reason: 'mismatch' });
-      expect(await w.factors[instances - 1]!.verify('u', second!)).toEqual({ ok: true });
+      if (first !== second) expect(await w.factors[0]!.verify('u', first!)).toStrictEqual({ ok: false, reason: 'mismatch' });
+      expect(await w.factors[instances - 1]!.verify('u', second!)).toStrictEqual({ ok: true });
     }
   });
 
@@ -252,7 +252,7 @@ describe.each(INSTANCES)('second-factor throttle and attempts under concurrency,
       expect(w.admitted.challenges).toBe(5);
       expect(tally(results)).toEqual({ mismatch: 4, locked: 16 });
       expect(await w.factors[0]!.pending('u')).toMatchObject({ attemptsLeft: 0 });
-      expect(await w.verify(1, code!)()).toEqual({ ok: false, reason: 'locked' });
+      expect(await w.verify(1, code!)()).toStrictEqual({ ok: false, reason: 'locked' });
     }
   });
 

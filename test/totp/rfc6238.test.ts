@@ -33,8 +33,8 @@ describe('RFC 6238 Appendix B', () => {
         clock.set(seconds * 1000);
         // A neighbouring value is refused, the vector accepted.
         const wrong = String((Number(expected) + 1) % 1e8).padStart(8, '0');
-        expect(await auth.verify('rfc', wrong)).toEqual({ ok: false, reason: 'mismatch' });
-        expect(await auth.verify('rfc', expected), `${algorithm} at ${seconds}`).toEqual({ ok: true });
+        expect(await auth.verify('rfc', wrong)).toStrictEqual({ ok: false, reason: 'mismatch' });
+        expect(await auth.verify('rfc', expected), `${algorithm} at ${seconds}`).toStrictEqual({ ok: true });
       }
     });
   });
@@ -80,10 +80,10 @@ describe('otplib interoperability', () => {
     const { uri } = await auth.enroll('u1', { label: 'carol' });
     const { params } = parse(uri);
     const code = await generate({ secret: params.secret, algorithm: 'sha512', digits: 7, epoch: Math.floor(clock.now() / 1000) });
-    expect(await auth.confirm('u1', code)).toEqual({ ok: true });
+    expect(await auth.confirm('u1', code)).toStrictEqual({ ok: true });
     clock.advance(30_000);
     const next = await generate({ secret: params.secret, algorithm: 'sha512', digits: 7, epoch: Math.floor(clock.now() / 1000) });
-    expect(await auth.verify('u1', next)).toEqual({ ok: true });
+    expect(await auth.verify('u1', next)).toStrictEqual({ ok: true });
   });
 
   it('imports a 10-byte otplib v12 secret (lower case, with spaces) that otplib 13 rejects by default', async () => {
@@ -93,9 +93,9 @@ describe('otplib interoperability', () => {
     const imported = await auth.import('legacy', { label: 'legacy', secret: 'jbsw y3dp ehpk 3pxp' });
     expect(imported.secret).toBe('JBSWY3DPEHPK3PXP');
     expect(await auth.status('legacy')).toEqual({ enrolled: true, confirmed: true });
-    expect(await auth.verify('legacy', '282760')).toEqual({ ok: true });
+    expect(await auth.verify('legacy', '282760')).toStrictEqual({ ok: true });
     clock.set(59_000);
-    expect(await auth.verify('legacy', '996554')).toEqual({ ok: true });
+    expect(await auth.verify('legacy', '996554')).toStrictEqual({ ok: true });
   });
 
   it('refuses secrets that are not base32 or too short, without echoing them', async () => {

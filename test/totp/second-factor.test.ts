@@ -46,8 +46,8 @@ describe('second factor over delivery providers', () => {
       expect(stored?.codeHash.startsWith('h1.')).toBe(true);
       expect(JSON.stringify(stored)).not.toContain(code);
       expect(await factor.pending('u1')).toMatchObject({ providerId: ids[channel], delivered: true, attemptsLeft: 5 });
-      expect(await factor.verify('u1', code)).toEqual({ ok: true });
-      expect(await factor.verify('u1', code)).toEqual({ ok: false, reason: 'no-challenge' });
+      expect(await factor.verify('u1', code)).toStrictEqual({ ok: true });
+      expect(await factor.verify('u1', code)).toStrictEqual({ ok: false, reason: 'no-challenge' });
       clock.advance(31_000);
     }
   });
@@ -82,22 +82,22 @@ describe('second factor over delivery providers', () => {
     expect(await factor.pending('u1')).toBeDefined();
     clock.advance(1);
     expect(await factor.pending('u1')).toBeUndefined();
-    expect(await factor.verify('u1', code)).toEqual({ ok: false, reason: 'expired' });
-    expect(await factor.verify('u1', code)).toEqual({ ok: false, reason: 'no-challenge' });
+    expect(await factor.verify('u1', code)).toStrictEqual({ ok: false, reason: 'expired' });
+    expect(await factor.verify('u1', code)).toStrictEqual({ ok: false, reason: 'no-challenge' });
   });
 
   it('limits attempts per challenge; malformed input is a mismatch', async () => {
     const { ids, factor, clock, deliveredCode } = await world({ maxAttempts: 3 });
     await factor.challenge('u1', { providerId: ids.sms, address: PHONE });
     const code = deliveredCode(PHONE);
-    expect(await factor.verify('u1', 'abc')).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await factor.verify('u1', undefined as unknown as string)).toEqual({ ok: false, reason: 'mismatch' });
+    expect(await factor.verify('u1', 'abc')).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await factor.verify('u1', undefined as unknown as string)).toStrictEqual({ ok: false, reason: 'mismatch' });
     expect(await factor.pending('u1')).toMatchObject({ attemptsLeft: 1 });
-    expect(await factor.verify('u1', other(code))).toEqual({ ok: false, reason: 'locked' });
-    expect(await factor.verify('u1', code)).toEqual({ ok: false, reason: 'locked' });
+    expect(await factor.verify('u1', other(code))).toStrictEqual({ ok: false, reason: 'locked' });
+    expect(await factor.verify('u1', code)).toStrictEqual({ ok: false, reason: 'locked' });
     clock.advance(30_000);
     await factor.challenge('u1', { providerId: ids.sms, address: PHONE });
-    expect(await factor.verify('u1', ` ${deliveredCode(PHONE)} `)).toEqual({ ok: true });
+    expect(await factor.verify('u1', ` ${deliveredCode(PHONE)} `)).toStrictEqual({ ok: true });
   });
 
   it('throttles resends per channel ("no SMS? send it by e-mail" works at once); a new code replaces the old one', async () => {
@@ -141,7 +141,7 @@ describe('second factor over delivery providers', () => {
     expect(hasErrorCode(error, 'UNAVAILABLE')).toBe(true);
     expect(await factor.pending('u1')).toBeUndefined();
     await factor.challenge('u1', { providerId: ids.sms, address: PHONE });
-    expect(await factor.verify('u1', deliveredCode(PHONE))).toEqual({ ok: true });
+    expect(await factor.verify('u1', deliveredCode(PHONE))).toStrictEqual({ ok: true });
   });
 
   it('refuses bad addresses and arguments before storing or sending', async () => {
@@ -174,7 +174,7 @@ describe('second factor over delivery providers', () => {
     expect(await challenges.challenges.get('u1')).toBeDefined();
     expect(deliveredCode(PHONE)).toMatch(/^\d{8}$/);
     expect(await factor.cancel('u1')).toBe(true);
-    expect(await factor.verify('u1', deliveredCode(PHONE))).toEqual({ ok: false, reason: 'no-challenge' });
+    expect(await factor.verify('u1', deliveredCode(PHONE))).toStrictEqual({ ok: false, reason: 'no-challenge' });
   });
 });
 
@@ -184,21 +184,21 @@ describe('second factor with a TOTP provider', () => {
     const auth = await authenticator();
     const { secret } = await auth.enroll('u1', { label: 'alice' });
     const code = () => generate({ secret, epoch: Math.floor(clock.now() / 1000) });
-    expect(await auth.confirm('u1', await code())).toEqual({ ok: true });
+    expect(await auth.confirm('u1', await code())).toStrictEqual({ ok: true });
     clock.advance(30_000);
 
     const info = await factor.challenge('u1', { providerId: auth.id });
     expect(info).toMatchObject({ providerId: auth.id, channel: 'totp', delivered: false });
     expect(memory.outbox()).toHaveLength(0);
     expect(await factor.pending('u1')).toMatchObject({ delivered: false });
-    expect(await factor.verify('u1', other(await code()))).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await factor.verify('u1', await code())).toEqual({ ok: true });
-    expect(await factor.verify('u1', await code())).toEqual({ ok: false, reason: 'no-challenge' });
+    expect(await factor.verify('u1', other(await code()))).toStrictEqual({ ok: false, reason: 'mismatch' });
+    expect(await factor.verify('u1', await code())).toStrictEqual({ ok: true });
+    expect(await factor.verify('u1', await code())).toStrictEqual({ ok: false, reason: 'no-challenge' });
 
     await factor.challenge('u1', { providerId: auth.id });
-    expect(await factor.verify('u1', await code())).toEqual({ ok: false, reason: 'replayed' });
+    expect(await factor.verify('u1', await code())).toStrictEqual({ ok: false, reason: 'replayed' });
     await factor.challenge('nobody', { providerId: auth.id });
-    expect(await factor.verify('nobody', '123456')).toEqual({ ok: false, reason: 'not-enrolled' });
+    expect(await factor.verify('nobody', '123456')).toStrictEqual({ ok: false, reason: 'not-enrolled' });
   });
 });
 
