@@ -47,7 +47,7 @@ describe('npm run demo -- --serve', () => {
 
       const get = async (path: string): Promise<unknown> => (await fetch(`${base}/admin/api${path}`, { headers: { cookie } })).json();
       const { providers } = (await get('/providers')) as { providers: { id: string; name: string; type: string }[] };
-      expect(providers.map((p) => p.type).sort()).toEqual(['aspsms', 'smtp', 'smtp', 'threema', 'totp']);
+      expect(providers.map((p) => p.type).sort()).toEqual(['aspsms', 'route', 'smtp', 'smtp', 'threema', 'totp']);
       const sms = providers.find((p) => p.type === 'aspsms')!;
       const { status } = (await get(`/providers/${sms.id}/balance`)) as { status: { recipientReady: boolean; lastWarningDay?: string } };
       expect(status.recipientReady).toBe(true);
