@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { median, pairedRatio, quick, type ScenarioResult } from './lib.js';
-import { curvesSvg, goalsSvg, met, short } from './svg.js';
+import { chartCaption, met, short, writeCharts } from './svg.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -73,11 +73,9 @@ if (goals.length > 0) {
 const seconds = (Date.now() - started) / 1000;
 const root = join(here, '..');
 mkdirSync(join(root, '.tmp'), { recursive: true });
-writeFileSync(join(root, '.tmp', 'bench-results.json'), `${JSON.stringify({ machine, quick, seconds, results }, null, 2)}\n`);
+writeFileSync(join(root, '.tmp', 'bench-results.json'), `${JSON.stringify({ machine, quick, seconds, date: new Date().toISOString(), complete: only.length === 0 && failed === 0, results }, null, 2)}\n`);
 if (!quick && only.length === 0 && failed === 0) {
-  const caption = `npm run bench, ${new Date().toISOString().slice(0, 10)}: ${machine}; ${seconds.toFixed(0)} s`;
-  writeFileSync(join(root, 'docs', 'bench-ratios.svg'), goalsSvg(goals, caption));
-  writeFileSync(join(root, 'docs', 'bench-scale.svg'), curvesSvg(results.flatMap((r) => r.curves ?? []), caption));
+  writeCharts(root, results, chartCaption({ machine, seconds, date: new Date().toISOString() }));
   console.log('\nwrote docs/bench-ratios.svg and docs/bench-scale.svg');
 }
 console.log(`\nfinished in ${seconds.toFixed(1)} s${failed ? `, ${failed} scenario(s) FAILED` : ''}`);

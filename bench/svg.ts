@@ -3,7 +3,9 @@
  * against their limits, and the scale curves with their least-squares fits. `bench/run.ts` writes
  * them into docs/ after a full run.
  */
-import type { Curve, GoalResult } from './lib.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Curve, GoalResult, ScenarioResult } from './lib.js';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
@@ -15,7 +17,7 @@ const r = (n: number) => Math.round(n * 10) / 10;
 export function short(n: number): string {
   if (n === 0) return '0';
   const abs = Math.abs(n);
-  if (abs >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (abs >= 1000 || Number.isInteger(n)) return Math.round(n).toLocaleString('en-US');
   if (abs >= 100) return n.toFixed(0);
   return n.toPrecision(3);
 }
@@ -137,4 +139,15 @@ function niceMax(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
   return 10 * power;
+}
+
+/** Writes docs/bench-ratios.svg and docs/bench-scale.svg of a full run's results. */
+export function writeCharts(root: string, results: readonly ScenarioResult[], caption: string): void {
+  writeFileSync(join(root, 'docs', 'bench-ratios.svg'), goalsSvg(results.flatMap((r) => r.goals ?? []), caption));
+  writeFileSync(join(root, 'docs', 'bench-scale.svg'), curvesSvg(results.flatMap((r) => r.curves ?? []), caption));
+}
+
+/** The caption under both charts: when, on what, how long. */
+export function chartCaption(run: { readonly machine: string; readonly seconds: number; readonly date: string }): string {
+  return `npm run bench, ${run.date.slice(0, 10)}: ${run.machine}; ${run.seconds.toFixed(0)} s`;
 }
