@@ -107,7 +107,7 @@ export class SecretBox {
   }
 
   private static aad(context: SealContext): Buffer {
-    return Buffer.from(`transportkit\u0000${context.recordId}\u0000${context.field}`, 'utf8');
+    return Buffer.from(`transportkit\u0000${context.recordId}\u0000${context.field}`);
   }
 
   /** Seals `plaintext` for the given record and field. */
