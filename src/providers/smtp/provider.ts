@@ -227,7 +227,8 @@ function transportOptions(config: SmtpConfig, auth: Partial<SMTPPoolOptions>, op
     connectionTimeout: config.timeouts.connectMs,
     greetingTimeout: config.timeouts.greetingMs,
     socketTimeout: config.timeouts.socketMs,
-    logger: transcriptLogger(context.events, onConnection),
+    // Without debug events or the unverified-TLS warning nothing reads the log: nodemailer then skips its per-line work.
+    logger: context.events.enabled('debug') || config.ignoreCertificateErrors ? transcriptLogger(context.events, onConnection) : false,
     debug: context.events.enabled('debug'),
     disableFileAccess: true,
     disableUrlAccess: true,
