@@ -98,9 +98,8 @@ interface Pending {
 
 /**
  * The deadlines of one guard's calls. They all share one timeout, so they fall due in the order
- * the calls started: a FIFO with a single timer at its head replaces a timer per call (arming
- * and clearing one cost more than a cached storage call itself). Settled calls are dropped from
- * the head as it advances.
+ * the calls started: a FIFO with a single timer at its head instead of arming and clearing a
+ * timer per call. Settled calls are dropped from the head as it advances.
  */
 class Deadlines {
   #entries: Pending[] = [];
