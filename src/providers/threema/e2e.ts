@@ -75,7 +75,7 @@ export function unpadContainer(plaintext: Uint8Array): Container {
  */
 export function sharedKey(publicKey: Uint8Array, privateKey: Uint8Array, owner?: string): Uint8Array {
   if (privateKey.length !== KEY_LENGTH) throw new TransportError('CONFIG_INVALID', 'private key must be 32 bytes', { field: 'privateKey' });
-  assertContributoryPublicKey(publicKey, owner === undefined ? {} : { owner });
+  assertContributoryPublicKey(publicKey, { owner });
   return nacl.box.before(publicKey, privateKey);
 }
 
