@@ -26,6 +26,11 @@ export class RecordCache {
     );
   }
 
+  /** The cached record, without waiting; undefined when it must be read (use {@link read}). */
+  peek(id: string): ProviderRecord | undefined {
+    return this.#active ? this.#records.get(id) : undefined;
+  }
+
   /** The record from the cache, or loaded (and cached when no change overlapped the load). */
   async read(id: string, load: () => Promise<ProviderRecord>): Promise<ProviderRecord> {
     if (!this.#active) return load();

@@ -444,7 +444,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
     const options = sendOptionsArg(arg);
     if (typeof target === 'string') {
       this.#assertOpen();
-      const record = await this.#cachedRecord(target);
+      const record = this.#records.peek(target) ?? (await this.#cachedRecord(target));
       const stored = storedRoute(record);
       if (stored) return this.#routed(stored.providers, stored, message, options);
       if (options.retry === undefined && options.idempotencyKey === undefined) {
