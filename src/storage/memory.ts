@@ -139,14 +139,19 @@ export function memoryStorage(options: MemoryStorageOptions = {}): TransportStor
       async list(query: EventQuery = {}) {
         const types = query.types && new Set(query.types);
         const since = query.since === undefined ? undefined : Date.parse(query.since);
-        const found = events.filter(
+        let found = events.filter(
           (e) =>
             (query.providerId === undefined || e.providerId === query.providerId) &&
             (!types || types.has(e.type)) &&
             (since === undefined || Date.parse(e.time) >= since),
         );
-        // A stable sort keeps append order among events of the same time.
-        found.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+        // Events are mostly appended in time order: sort (stable: append order among equal
+        // times) only when they are not, and parse each time once.
+        const times = found.map((e) => Date.parse(e.time));
+        if (times.some((t, i) => i > 0 && t < times[i - 1]!)) {
+          const order = found.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+          found = order.map((i) => found[i]!);
+        }
         return (query.limit === undefined ? found : found.slice(Math.max(0, found.length - query.limit))).map(copy);
       },
       async prune({ before }) {
