@@ -1,21 +1,11 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generateSecretKey, SecretBox, TransportError } from '../../src/index.js';
+import { generateSecretKey, SecretBox } from '../../src/index.js';
 import { userSecretContext } from '../../src/core/secrets.js';
+import { thrown } from '../support/thrown.js';
 
 const ctx = { recordId: 'p1', field: 'password' };
-
-/** The TransportError `fn` throws. */
-function thrown(fn: () => unknown): TransportError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TransportError) return e;
-    throw e;
-  }
-  throw new Error('expected a TransportError');
-}
 
 const box = (material: unknown, id = 'k1') => new SecretBox({ keys: { [id]: material as string }, current: id });
 

@@ -18,6 +18,7 @@ import {
   type ThreemaReceivedMessage,
 } from '../../src/providers/threema/index.js';
 import { decryptBox, paddingLength, unpadContainer, MIN_PADDED_LENGTH, NONCE_LENGTH, encryptBlob, decryptBlob, FILE_NONCE, THUMBNAIL_NONCE } from '../../src/providers/threema/e2e.js';
+import { thrown } from '../support/thrown.js';
 
 const SECRET = 'api-secret';
 const base = { from: 'ECHOECHO', to: '*GATEWAY', messageId: '0102030405060708', date: '1700000000', nonce: '30'.repeat(24), box: '31'.repeat(40) };
@@ -27,17 +28,6 @@ type Fields = typeof base;
 function body(fields: Partial<Fields> = {}, secret = SECRET, extra: Record<string, string> = {}): string {
   const all = { ...base, ...fields };
   return new URLSearchParams({ ...all, mac: callbackMac(all, secret), ...extra }).toString();
-}
-
-/** The TransportError `fn` throws. */
-function thrown(fn: () => unknown): TransportError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TransportError) return e;
-    throw e;
-  }
-  throw new Error('expected a TransportError');
 }
 
 describe('parseCallback pins', () => {
@@ -262,6 +252,21 @@ describe('e2e pins', () => {
 
 describe('createCallbackHandler pins', () => {
   let server: Server | undefined;
+  /** Serves `handler` on 127.0.0.1 and POSTs `part` of a 100-byte body; the status it answers. */
+  async function listenAndPostPart(handler: Parameters<typeof createServer>[1], part: string): Promise<{ port: number; status: number }> {
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': '100' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.write(part);
+    });
+    return { port, status };
+  }
   afterEach(async () => {
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     server = undefined;
@@ -404,17 +409,7 @@ describe('createCallbackHandler pins', () => {
   it('an oversized or abandoned body ends the request for good: no late timeout is reported', async () => {
     const errors: TransportError[] = [];
     const handler = createCallbackHandler({ receive: async () => message, onMessage: () => {}, onError: (e) => void errors.push(e), bodyTimeoutMs: 40, maxBodyBytes: 10 });
-    server = createServer(handler);
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': '100' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
-      req.on('error', reject);
-      req.write('0123456789abc');
-    });
+    const { port, status } = await listenAndPostPart(handler, '0123456789abc');
     expect(status).toBe(413);
     // A client that sends part of a body and hangs up.
     await new Promise<void>((resolve) => {
@@ -431,17 +426,7 @@ describe('createCallbackHandler pins', () => {
   it('answers 408 when the body does not arrive in time, telling onError', async () => {
     const errors: TransportError[] = [];
     const handler = createCallbackHandler({ receive: async () => message, onMessage: () => {}, onError: (e) => void errors.push(e), bodyTimeoutMs: 50 });
-    server = createServer(handler);
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': '100' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
-      req.on('error', reject);
-      req.write('partial');
-    });
+    const { status } = await listenAndPostPart(handler, 'partial');
     expect(status).toBe(408);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'TIMEOUT', retryable: false, message: 'callback body did not arrive within 50 ms' });

@@ -39,7 +39,7 @@ export type { SmtpOptions, SmtpProvider } from './provider.js';
 export type { OAuth2TokenCallback, OAuth2TokenRequest, OAuth2TokenResult } from './oauth2/flows.js';
 export { checkDkim } from './dkim/readiness.js';
 export type { DkimCheck, DkimCheckName, DkimCheckOptions, DkimReadiness, TxtResolver } from './dkim/readiness.js';
-export type { FetchLike, FetchInit, FetchResponse } from '../threema/http.js';
+export type { FetchLike, FetchInit, FetchResponse } from '../http.js';
 export { checkCertificate } from './smime/certificate.js';
 export type { CertificateCheck, CertificateCheckName, CertificateCheckOptions, CertificateReadiness, CertificateSummary } from './smime/certificate.js';
 export type { SmimeSource } from './smime/identity.js';

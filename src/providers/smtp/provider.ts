@@ -9,7 +9,7 @@ import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { TransportError } from '../../core/errors.js';
 import { addressOf, isEmailAddress, type EmailMessage, type RecipientRejection, type SendResult } from '../../core/messages.js';
 import type { AddressCheck, DeliveryProvider, ProviderContext, SecretValues, SendOptions } from '../../core/provider.js';
-import { fetchTransport, undiciTransport, type FetchLike } from '../threema/http.js';
+import { fetchTransport, undiciTransport, type FetchLike } from '../http.js';
 import { effectivePort, type SmtpConfig, type SmtpSecretField } from './config.js';
 import { dkimSignPlugin } from './dkim/plugin.js';
 import { checkDkim, keyChecks, readDkimKey, type DkimReadiness, type TxtResolver } from './dkim/readiness.js';

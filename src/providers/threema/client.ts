@@ -4,7 +4,7 @@ import { abortedError, sleep } from '../../core/abort.js';
 import { TransportError, type TransportErrorCode } from '../../core/errors.js';
 import { Redactor } from '../../core/events.js';
 import { bytesToHex } from './bytes.js';
-import type { HttpResponse, HttpTransport } from './http.js';
+import type { HttpResponse, HttpTransport } from '../http.js';
 import { assertContributoryPublicKey, decodeKey } from './keys.js';
 
 /** What an endpoint is, which decides how its status codes map to error codes. */

@@ -63,7 +63,7 @@ export type {
 export { RAW_TYPE_NAMES, defaultFileName } from './content.js';
 export type { ThreemaContent, FileMessageContent, DeliveryStatus, RenderingType } from './content.js';
 export type { ReceiveFailure } from './e2e.js';
-export type { FetchLike, FetchInit, FetchResponse } from './http.js';
+export type { FetchLike, FetchInit, FetchResponse } from '../http.js';
 
 /**
  * Internal: exported for this repository's own tests, hidden from the typings and the docs, not

@@ -11,7 +11,7 @@ import { GatewayClient } from './client.js';
 import { threemaConfigSchema, type ThreemaConfig, type ThreemaSecretField } from './config.js';
 import { defaultFileName, encodeContent, type DeliveryStatus, type FileMessageContent, type RenderingType, type ThreemaContent } from './content.js';
 import { BOX_OVERHEAD, decryptBlob, decryptBox, encryptBlob, encryptBox, padContainer, paddingLength, randomBlobKey, sharedKey } from './e2e.js';
-import { fetchTransport, undiciTransport, type FetchLike } from './http.js';
+import { fetchTransport, undiciTransport, type FetchLike } from '../http.js';
 import { decodePrivateKey, derivePublicKey, encodeKey, isLowOrderPublicKey } from './keys.js';
 import { allRejected, rejectionOf } from '../rejections.js';
 import { checkRecipient, classifyRecipient, type Recipient } from './recipients.js';

@@ -1,5 +1,5 @@
 import { TransportError } from '../../../core/errors.js';
-import type { HttpTransport } from '../../threema/http.js';
+import type { HttpTransport } from '../../http.js';
 import type { AccessToken } from './token.js';
 
 /** Microsoft's SMTP scope for the client-credentials flow (application permission `SMTP.SendAsApp`). */

@@ -1,6 +1,6 @@
 import { isTransportError, TransportError } from '../../../core/errors.js';
 import type { SecretValues } from '../../../core/provider.js';
-import type { HttpTransport } from '../../threema/http.js';
+import type { HttpTransport } from '../../http.js';
 import type { OAuth2Config, SmtpSecretField } from '../config.js';
 import { certificateAssertion } from './assertion.js';
 import { GOOGLE_TOKEN_URL, MICROSOFT_SMTP_SCOPE, microsoftTokenUrl, requestToken } from './endpoint.js';

@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 
-/** One HTTP exchange with the gateway, independent of the client library. */
+/** One HTTP exchange of a provider (Threema gateway, OAuth2 token endpoint), independent of the client library. */
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
   readonly url: URL;
