@@ -414,13 +414,16 @@ export class SecondFactor {
   private async routeTargets(ids: readonly string[], options: { readonly address?: string | undefined; readonly addresses?: Readonly<Record<string, string>> | undefined }): Promise<Target[]> {
     const targets: Target[] = [];
     let refused: TransportError | undefined;
+    // Resolved together (each may build its provider); a provider that cannot be built is left
+    // out, as the router would skip it.
+    const resolved = await Promise.allSettled(ids.map((providerId) => this.registry.resolve(providerId)));
     for (const [i, providerId] of ids.entries()) {
-      const provider = await this.registry.resolve(providerId).catch((cause: unknown) => {
-        // A provider that cannot be built is left out, as the router would skip it.
-        refused ??= isTransportError(cause) ? cause : undefined;
-        return undefined;
-      });
-      if (!provider) continue;
+      const outcome = resolved[i]!;
+      if (outcome.status === 'rejected') {
+        refused ??= isTransportError(outcome.reason) ? outcome.reason : undefined;
+        continue;
+      }
+      const provider = outcome.value;
       if (provider.kind !== 'delivery') {
         throw new TransportError('CONFIG_INVALID', `invalid options.route.providers[${i}]: ${providerId} does not deliver codes`, { field: `options.route.providers[${i}]`, providerId });
       }
