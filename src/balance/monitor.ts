@@ -149,11 +149,12 @@ export class BalanceMonitor {
     let recipient: RecipientCheck;
     try {
       provider = await this.#registry.resolve(providerId);
-      if (provider.kind !== 'delivery') throw new TransportError('UNSUPPORTED', `provider ${providerId} does not deliver messages`, { providerId });
+      // Only its message is shown (as the recipient detail), so a plain Error is enough.
+      if (provider.kind !== 'delivery') throw new Error(`provider ${providerId} does not deliver messages`);
       recipient = await findRecipient(this.#users, provider, state.notifyUserId, this.#timeoutMs);
     } catch (cause) {
       const detail = toTransportError(cause, providerId).message;
-      recipient = { ready: false, problem: 'provider-unavailable', detail, ...(state.notifyUserId === undefined ? {} : { userId: state.notifyUserId }) };
+      recipient = { ready: false, problem: 'provider-unavailable', detail };
     }
     return {
       providerId,
@@ -234,8 +235,9 @@ export class BalanceMonitor {
     );
     let stopping: Promise<void> | undefined;
     const stop = () => {
+      // No check needed: this stop is the current one until here, start refuses (CONFLICT) while it is set.
       stopping ??= stopTimer().finally(() => {
-        if (this.#stopSchedule === stop) this.#stopSchedule = undefined;
+        this.#stopSchedule = undefined;
       });
       return stopping;
     };
@@ -278,7 +280,7 @@ export class BalanceMonitor {
     try {
       balance = await withDeadline(this.#timeoutMs, signal, `balance query of provider ${id}`, (s) => provider.getBalance({ signal: s }));
       if (typeof balance?.amount !== 'number' || !Number.isFinite(balance.amount) || typeof balance.unit !== 'string') {
-        throw new TransportError('UNAVAILABLE', 'the provider returned no valid balance', { providerId: id });
+        throw new TransportError('UNAVAILABLE', 'the provider returned no valid balance'); // the catch names the provider
       }
     } catch (cause) {
       return this.#failed(id, toTransportError(cause, id));

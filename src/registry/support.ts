@@ -49,14 +49,16 @@ export function toTransportError(cause: unknown, providerId: string, redactor?: 
 /** Causes followed at most this deep; deeper ones are cut. */
 const CAUSE_DEPTH = 5;
 
-function redactTransportError(error: TransportError, redact: (text: string) => string): TransportError {
+/** `causeDepth`: how deep the error's own cause sits; counting on through nested TransportErrors ends a cycle. */
+function redactTransportError(error: TransportError, redact: (text: string) => string, causeDepth = 0): TransportError {
+  // An undefined option is the same as an absent one to the constructor, and each redact* keeps undefined.
   const copy = new TransportError(error.code, redact(error.message), {
-    ...(error.cause === undefined ? {} : { cause: redactCause(error.cause, redact, 0) }),
+    cause: causeDepth <= CAUSE_DEPTH ? redactCause(error.cause, redact, causeDepth) : undefined,
     retryable: error.retryable,
-    ...(error.providerId === undefined ? {} : { providerId: error.providerId }),
-    ...(error.field === undefined ? {} : { field: error.field }),
-    ...(error.upstream === undefined ? {} : { upstream: redactValue(error.upstream, redact) as TransportError['upstream'] & object }),
-    ...(error.details === undefined ? {} : { details: redactValue(error.details, redact) as Record<string, unknown> }),
+    providerId: error.providerId,
+    field: error.field,
+    upstream: redactValue(error.upstream, redact) as TransportError['upstream'],
+    details: redactValue(error.details, redact) as TransportError['details'],
   });
   if (error.stack) copy.stack = redact(error.stack);
   return copy;
@@ -64,8 +66,8 @@ function redactTransportError(error: TransportError, redact: (text: string) => s
 
 /** A stand-in for a cause with every text redacted: name, message, stack, code, and its own cause. */
 function redactCause(cause: unknown, redact: (text: string) => string, depth: number): unknown {
-  if (isTransportError(cause)) return redactTransportError(cause, redact);
-  if (!(cause instanceof Error)) return typeof cause === 'string' ? redact(cause) : cause === undefined || cause === null ? cause : redact(String(cause));
+  if (isTransportError(cause)) return redactTransportError(cause, redact, depth + 1);
+  if (!(cause instanceof Error)) return cause === undefined || cause === null ? cause : redact(String(cause));
   const nested = depth < CAUSE_DEPTH && cause.cause !== undefined ? { cause: redactCause(cause.cause, redact, depth + 1) } : undefined;
   const copy = new Error(redact(cause.message), nested);
   copy.name = cause.name;

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { BalanceMonitor, type DeliveryProvider, type ProviderRegistry, type SendOptions } from '../../src/index.js';
-import { ADMIN_PHONE, fixture, users } from './helpers.js';
+import {
+  BalanceMonitor,
+  memoryStorage,
+  memoryTransport,
+  TransportError,
+  type DeliveryProvider,
+  type ProviderRegistry,
+  type SendOptions,
+  type SpanAttributes,
+  type TracerLike,
+} from '../../src/index.js';
+import { thrown } from '../support/thrown.js';
+import { ADMIN_PHONE, fixture, manualClock, users } from './helpers.js';
 
 /**
  * The fixture's registry, seen through a proxy that records the options each getBalance and each
@@ -145,7 +156,10 @@ describe('BalanceMonitor pins', () => {
     controller.abort();
     const result = await pending;
     expect(w.sendOptions[0]?.signal?.aborted).toBe(true);
-    expect(result).toMatchObject({ ok: true, warning: { status: 'failed', error: { code: 'ABORTED' } } });
+    expect(result).toMatchObject({ ok: true, warning: { status: 'failed', outcome: 'unknown', error: { code: 'ABORTED', message: `low-balance warning of provider ${id} was aborted` } } });
+    // It may have gone out: the claim is kept, the outcome recorded as unknown.
+    const [failed] = await f.registry.events({ providerId: id, types: ['balance.warning.failed'] });
+    expect(failed?.fields).toStrictEqual({ day: '2025-06-01', userId: 'admin', code: 'ABORTED', claimReleased: false, outcome: 'unknown' });
   });
 
   it('a warning refused before sending gives the day’s claim back', async () => {
@@ -343,5 +357,241 @@ describe('BalanceMonitor pins: options, status and events', () => {
     while (errors.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(errors[0]).toMatchObject({ code: 'UNAVAILABLE', message: 'list failed' });
     await stopFailing();
+  });
+});
+
+/** The registry with some members replaced; every other method stays bound to the registry. */
+function overriding(registry: ProviderRegistry, overrides: Record<string, unknown>): ProviderRegistry {
+  return new Proxy(registry, {
+    get(target, key) {
+      if (typeof key === 'string' && Object.hasOwn(overrides, key)) return overrides[key];
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** What a promise rejects with (fails the test when it resolves). */
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
+
+const cannotBuild = async () => {
+  throw new Error('build failed');
+};
+
+describe('BalanceMonitor pins: providers that cannot be built or have no balance', () => {
+  it('status reports a provider that cannot be built, or does not deliver, as provider-unavailable', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    await f.monitor().configure(id, { notifyUserId: 'admin' });
+    const expected = { providerId: id, providerName: 'SMS', channel: 'sms', balanceSupported: false, threshold: 0, notifyUserId: 'admin', recipientReady: false, recipientProblem: 'provider-unavailable' };
+    const failing = new BalanceMonitor({ registry: overriding(f.registry, { resolve: cannotBuild }), users: users() });
+    expect(await failing.status(id)).toStrictEqual({ ...expected, recipientDetail: 'build failed' });
+    const verifier = new BalanceMonitor({ registry: overriding(f.registry, { resolve: async () => ({ kind: 'verifier', id, type: 'memory' }) }), users: users() });
+    expect(await verifier.status(id)).toStrictEqual({ ...expected, recipientDetail: `provider ${id} does not deliver messages` });
+  });
+
+  it('check: a provider that cannot be built is a failed check; one without a balance is UNSUPPORTED', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const result = await new BalanceMonitor({ registry: overriding(f.registry, { resolve: cannotBuild }), users: users() }).check(id);
+    expect(result).toStrictEqual({ providerId: id, ok: false, error: expect.objectContaining({ code: 'UNAVAILABLE', message: 'build failed', providerId: id }) });
+    expect((await f.monitor().status(id)).lastError).toStrictEqual({ code: 'UNAVAILABLE', message: 'build failed', at: '2025-06-01T08:00:00.000Z' });
+    const mail = (await f.registry.create({ type: 'memory', name: 'Mail', config: { channel: 'email' } })).id;
+    expect(await rejection(f.monitor().check(mail))).toMatchObject({ code: 'UNSUPPORTED', providerId: mail, message: 'provider "Mail" (memory) does not report a balance' });
+  });
+
+  it('decides the balance by kind, capability and getBalance together', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const real = (await f.registry.resolve(id)) as DeliveryProvider;
+    const variants = {
+      'getBalance without the capability': { ...real, capabilities: { ...real.capabilities, balance: false } },
+      'the capability without getBalance': { ...real, getBalance: undefined },
+      'not a delivery provider': { ...real, kind: 'verifier' },
+    };
+    for (const [name, provider] of Object.entries(variants)) {
+      const monitor = new BalanceMonitor({ registry: overriding(f.registry, { resolve: async () => provider }), users: users() });
+      expect(await rejection(monitor.check(id)), name).toMatchObject({ code: 'UNSUPPORTED' });
+      expect((await monitor.status(id)).balanceSupported, name).toBe(false);
+      expect(await monitor.checkAll(), name).toStrictEqual([]);
+    }
+  });
+
+  it('checkAll reports a provider that cannot be built only when it has balance settings and still exists', async () => {
+    const f = fixture();
+    const monitored = await f.provider('Monitored');
+    await f.provider('Unmonitored');
+    const removed = await f.provider('Removed');
+    await f.monitor().configure(monitored, { threshold: 10 });
+    await f.monitor().configure(removed, { threshold: 10 });
+    const resolve = async (id: string) => {
+      if (id === removed) throw new TransportError('NOT_FOUND', 'removed meanwhile', { providerId: id });
+      throw new Error('build failed');
+    };
+    const results = await new BalanceMonitor({ registry: overriding(f.registry, { resolve }), users: users() }).checkAll();
+    expect(results).toStrictEqual([{ providerId: monitored, ok: false, error: expect.objectContaining({ code: 'UNAVAILABLE', message: 'build failed', providerId: monitored }) }]);
+  });
+
+  it('checkAll turns a failing store into a failed result of that provider', async () => {
+    const storage = memoryStorage();
+    let failPut = false;
+    const balance = {
+      ...storage.balance,
+      put: async (state: Parameters<typeof storage.balance.put>[0]) => {
+        if (failPut) throw new Error('disk full');
+        await storage.balance.put(state);
+      },
+    };
+    const f = fixture(undefined, { storage: { ...storage, balance }, memory: memoryTransport() });
+    const id = await f.provider('SMS');
+    await f.monitor().configure(id, { threshold: 10 });
+    failPut = true;
+    const results = await f.monitor().checkAll();
+    expect(results).toStrictEqual([{ providerId: id, ok: false, error: expect.objectContaining({ code: 'STORAGE_FAILED', providerId: id }) }]);
+  });
+
+  it('checkAll with an aborted signal checks nothing', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const controller = new AbortController();
+    controller.abort();
+    expect(await f.monitor().checkAll({ signal: controller.signal })).toStrictEqual([]);
+    expect(await f.registry.events({ providerId: id, types: ['balance.check.failed'] })).toStrictEqual([]);
+  });
+
+  it('refuses a null user directory and a registry without storage as CONFIG_INVALID, not a TypeError', () => {
+    const f = fixture();
+    expect(thrown(() => new BalanceMonitor({ registry: f.registry, users: null as never }))).toMatchObject({ code: 'CONFIG_INVALID', field: 'users' });
+    const methods = Object.fromEntries(['get', 'list', 'resolve', 'send', 'recordEvent', 'redact'].map((name) => [name, () => undefined]));
+    expect(thrown(() => new BalanceMonitor({ registry: methods as never, users: users() }))).toMatchObject({ code: 'CONFIG_INVALID', field: 'registry' });
+  });
+});
+
+describe('BalanceMonitor pins: state, events and spans', () => {
+  it('a clock of its own decides the reading time and the warning day, not the registry clock', async () => {
+    const f = fixture('2025-06-01T08:00:00Z');
+    const id = await f.provider('SMS');
+    const monitor = f.monitor({ clock: manualClock('2025-06-03T10:00:00Z') });
+    await monitor.configure(id, { threshold: 50, notifyUserId: 'admin' });
+    f.memory.setBalance(id, 10);
+    expect(await monitor.check(id)).toMatchObject({ ok: true, balance: { checkedAt: '2025-06-03T10:00:00.000Z' }, warning: { status: 'sent', day: '2025-06-03' } });
+  });
+
+  it('configure changes only the given settings, and the stored state has no undefined fields', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const monitor = f.monitor();
+    await monitor.configure(id, { notifyUserId: 'admin' });
+    expect(await monitor.configure(id, { threshold: 20 })).toMatchObject({ threshold: 20, notifyUserId: 'admin' });
+    await monitor.configure(id, { notifyUserId: null });
+    expect(await f.storage.balance.get(id)).toStrictEqual({ providerId: id, threshold: 20 });
+  });
+
+  it('records an aborted check as an info event without a last error', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const controller = new AbortController();
+    controller.abort();
+    const result = await f.monitor().check(id, { signal: controller.signal });
+    const message = `balance query of provider ${id} was aborted`;
+    expect(result).toStrictEqual({ providerId: id, ok: false, error: expect.objectContaining({ code: 'ABORTED', message }) });
+    const events = await f.registry.events({ providerId: id, types: ['balance.check.failed'] });
+    expect(events.map((e) => [e.severity, e.message, e.fields])).toStrictEqual([['info', `balance check failed: ${message}`, { code: 'ABORTED', upstream: undefined }]]);
+    expect(await f.storage.balance.get(id)).toBeUndefined();
+  });
+
+  it('records a skipped warning with the reason in its message', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const monitor = f.monitor();
+    await monitor.configure(id, { threshold: 50, notifyUserId: 'broken' });
+    f.memory.setBalance(id, 10);
+    await monitor.check(id);
+    const events = await f.registry.events({ providerId: id, types: ['balance.warning.skipped'] });
+    expect(events.map((e) => [e.severity, e.message, e.fields])).toStrictEqual([
+      ['warn', 'low-balance warning not sent: the sms address of user "broken" is invalid: not a phone number', { day: '2025-06-01', reason: 'invalid-address', userId: 'broken' }],
+    ]);
+  });
+
+  it('a claim that cannot be given back is recorded as not released', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const storage = {
+      ...f.registry.storage,
+      balance: {
+        ...f.registry.storage.balance,
+        releaseDailyWarning: async () => {
+          throw new Error('store down');
+        },
+      },
+    };
+    const monitor = new BalanceMonitor({ registry: overriding(f.registry, { storage }), users: users() });
+    await monitor.configure(id, { threshold: 50, notifyUserId: 'admin' });
+    f.memory.setBalance(id, 10);
+    f.memory.failNext('AUTH_FAILED', { providerId: id });
+    expect(await monitor.check(id)).toMatchObject({ ok: true, warning: { status: 'failed', outcome: 'not-sent' } });
+    const [failed] = await f.registry.events({ providerId: id, types: ['balance.warning.failed'] });
+    expect(failed?.fields).toMatchObject({ code: 'AUTH_FAILED', claimReleased: false, outcome: 'not-sent' });
+  });
+
+  it('a sent warning without a message id has no messageId field', async () => {
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const send = async () => ({ providerId: id, accepted: [ADMIN_PHONE], rejected: [] });
+    const monitor = new BalanceMonitor({ registry: overriding(f.registry, { send }), users: users() });
+    await monitor.configure(id, { threshold: 50, notifyUserId: 'admin' });
+    f.memory.setBalance(id, 10);
+    const result = await monitor.check(id);
+    expect(result.ok && result.warning).toStrictEqual({ status: 'sent', day: '2025-06-01', userId: 'admin', to: ADMIN_PHONE });
+  });
+
+  it('spans each check as an internal "balance check <type>" span, with error.type only when it failed', async () => {
+    const spans: { name: string; kind?: number; attributes: SpanAttributes }[] = [];
+    const tracer: TracerLike = {
+      startActiveSpan(name, options, fn) {
+        const span = { name, kind: options.kind, attributes: { ...options.attributes } };
+        spans.push(span);
+        return fn({ setAttribute: (key, value) => void (span.attributes[key] = value), setStatus: () => undefined, end: () => undefined });
+      },
+    };
+    const f = fixture();
+    const id = await f.provider('SMS');
+    const monitor = new BalanceMonitor({ registry: overriding(f.registry, { tracer }), users: users() });
+    await monitor.check(id);
+    f.memory.failNext('AUTH_FAILED', { operation: 'balance', providerId: id });
+    await monitor.check(id);
+    const attributes = { 'transportkit.provider.id': id, 'transportkit.provider.type': 'memory' };
+    expect(spans).toStrictEqual([
+      { name: 'balance check memory', kind: 0, attributes },
+      { name: 'balance check memory', kind: 0, attributes: { ...attributes, 'error.type': 'AUTH_FAILED' } },
+    ]);
+  });
+
+  it('start: no onRun is fine, and onError gets a failed listing with its cause', async () => {
+    const f = fixture();
+    const errors: TransportError[] = [];
+    // Stopped at once: the run still lists the providers, then checks none (its signal is aborted).
+    await f.monitor().start({ onError: (e) => errors.push(e) })();
+    expect(errors).toStrictEqual([]);
+    const causes = [new Error('list failed'), 'list failed'];
+    for (const cause of causes) {
+      const list = async () => {
+        throw cause;
+      };
+      const monitor = new BalanceMonitor({ registry: overriding(f.registry, { list }), users: users() });
+      await monitor.start({ onError: (e) => errors.push(e) })();
+    }
+    expect(errors.map((e) => [e.code, e.message])).toStrictEqual([
+      ['UNAVAILABLE', 'list failed'],
+      ['UNAVAILABLE', 'list failed'],
+    ]);
+    expect(errors[0]?.cause).toBe(causes[0]);
+    expect(errors[1]?.cause).toBe(causes[1]);
   });
 });

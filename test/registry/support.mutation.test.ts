@@ -91,4 +91,105 @@ describe('registry support pins', () => {
     }
     expect(levels).toStrictEqual(['level 0', 'level 1', 'level 2', 'level 3', 'level 4', 'level 5']);
   });
+
+  it('ends a cause cycle that runs through a TransportError, at the same depth as a plain chain', () => {
+    const outer = new Error('hunter2 outer');
+    const inner = new TransportError('UNAVAILABLE', 'hunter2 inner', { cause: outer });
+    Object.assign(outer, { cause: inner });
+    const out = toTransportError(outer, 'p1', redactor);
+    const levels: string[] = [];
+    let at: unknown = out.cause;
+    while (at instanceof Error) {
+      levels.push(at.message);
+      at = at.cause;
+    }
+    expect(levels).toStrictEqual(['[redacted] outer', '[redacted] inner', '[redacted] outer', '[redacted] inner', '[redacted] outer', '[redacted] inner']);
+  });
+});
+
+describe('registry support pins: redaction of the whole error', () => {
+  it('keeps a TransportError in the cause chain a TransportError, redacted with all its fields', () => {
+    const inner = new TransportError('AUTH_FAILED', 'inner hunter2', { providerId: 'p0', field: 'password', upstream: { description: 'said hunter2' }, details: { user: 'hunter2' } });
+    const out = toTransportError(new Error('outer', { cause: inner }), 'p1', redactor);
+    const copy = (out.cause as Error).cause;
+    expect(copy).toBeInstanceOf(TransportError);
+    expect((copy as TransportError).toJSON()).toStrictEqual({
+      name: 'TransportError',
+      code: 'AUTH_FAILED',
+      message: 'inner [redacted]',
+      retryable: false,
+      providerId: 'p0',
+      field: 'password',
+      upstream: { description: 'said [redacted]' },
+      details: { user: '[redacted]' },
+    });
+  });
+
+  it('copies each stack redacted, and leaves a missing stack, code or cause missing', () => {
+    const root = new Error('root hunter2');
+    root.stack = undefined;
+    const middle = Object.assign(new Error('middle hunter2', { cause: root }), { code: { not: 'a code' } });
+    const coded = new TransportError('UNAVAILABLE', 'top hunter2', { cause: middle });
+    const out = toTransportError(coded, 'p1', redactor);
+    expect(out.stack).toBe(coded.stack?.replaceAll('hunter2', '[redacted]'));
+    const copy = out.cause as Error & { cause: Error };
+    expect(copy.stack).toBe(middle.stack?.replaceAll('hunter2', '[redacted]'));
+    // Only a string or number code is kept: anything else could carry text that is not redacted.
+    expect(Object.hasOwn(copy, 'code')).toBe(false);
+    expect(copy.cause.message).toBe('root [redacted]');
+    expect(copy.cause.stack).toBeUndefined();
+    expect(Object.hasOwn(copy.cause, 'code')).toBe(false);
+    expect(Object.hasOwn(copy.cause, 'cause')).toBe(false);
+  });
+
+  it('a TransportError without a stack keeps the stack of its copy', () => {
+    const coded = new TransportError('UNAVAILABLE', 'down hunter2');
+    coded.stack = undefined;
+    const out = toTransportError(coded, 'p1', redactor);
+    expect(out).toMatchObject({ code: 'UNAVAILABLE', message: 'down [redacted]', providerId: 'p1' });
+    expect(out.stack).toStrictEqual(expect.any(String));
+  });
+
+  it('an undefined cause stays absent; null and non-string causes survive the redaction', () => {
+    const none = toTransportError(undefined, 'p1', redactor);
+    expect(none.message).toBe('undefined');
+    expect('cause' in none).toBe(false);
+    const coded = new TransportError('UNAVAILABLE', 'x', { upstream: { status: 500, description: null as never }, details: { a: null, n: 1, ok: true, list: [null, 'hunter2'] } });
+    const out = toTransportError(coded, 'p1', redactor);
+    expect(out.upstream).toStrictEqual({ status: 500, description: null });
+    expect(out.details).toStrictEqual({ a: null, n: 1, ok: true, list: [null, '[redacted]'] });
+  });
+
+  it('redacts upstream and details 8 levels deep and keeps what is deeper as it is, so cycles end', () => {
+    // Level k holds the secret and, below it, level k + 1; `details` itself is level 0.
+    const chain = (wrap: (inner: unknown) => unknown) => {
+      let node: unknown = 'hunter2';
+      for (let i = 0; i < 12; i += 1) node = wrap(node);
+      return node;
+    };
+    const objects = chain((next) => ({ s: 'hunter2', next })) as Record<string, unknown>;
+    const arrays = chain((next) => ['hunter2', next]) as unknown[];
+    const out = toTransportError(new TransportError('UNAVAILABLE', 'x', { details: { objects, arrays } }), 'p1', redactor);
+    const walk = (from: unknown, step: (node: unknown) => unknown, levels: number) => {
+      let node = from;
+      for (let i = 0; i < levels; i += 1) node = step(node);
+      return node;
+    };
+    const nextOf = (node: unknown) => (node as { next: unknown }).next;
+    const secondOf = (node: unknown) => (node as unknown[])[1];
+    const details = out.details as { objects: unknown; arrays: unknown };
+    // The object at level 8 (below `details`: 7 steps down from level 1) is still a redacted copy ...
+    expect(walk(details.objects, nextOf, 7)).toMatchObject({ s: '[redacted]' });
+    expect((walk(details.arrays, secondOf, 7) as unknown[])[0]).toBe('[redacted]');
+    // ... the one at level 9 is the original.
+    expect(walk(details.objects, nextOf, 8)).toBe(walk(objects, nextOf, 8));
+    expect(walk(details.arrays, secondOf, 8)).toBe(walk(arrays, secondOf, 8));
+    const cyclic: Record<string, unknown> = { s: 'hunter2' };
+    cyclic.self = cyclic;
+    const loop: unknown[] = ['hunter2'];
+    loop.push(loop);
+    const ended = toTransportError(new TransportError('UNAVAILABLE', 'x', { details: cyclic, upstream: { loop } }), 'p1', redactor);
+    expect(ended.details).toMatchObject({ s: '[redacted]', self: { s: '[redacted]' } });
+    expect((ended.upstream?.loop as unknown[])[0]).toBe('[redacted]');
+  });
 });
