@@ -71,7 +71,8 @@ export class EventQueue {
 
   /** Resolves once every event queued before the call was written (or counted as failed). */
   async flush(): Promise<void> {
-    if (this.#linger) this.#startDrain();
+    // Drains at once rather than after the linger; with nothing queued the drain ends at once.
+    this.#startDrain();
     while (this.#draining) await this.#draining;
   }
 

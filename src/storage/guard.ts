@@ -73,7 +73,7 @@ export function guardStorage(storage: TransportStorage, options: GuardOptions = 
     }
     guarded[name] = wrapped;
   }
-  if (source.close) guarded.close = () => bounded('close', deadlines, timeoutMs, () => source.close?.());
+  if (source.close) guarded.close = () => bounded('close', deadlines, timeoutMs, () => source.close!());
   if (typeof source.watch === 'function') {
     guarded.watch = (onChange: Parameters<NonNullable<TransportStorage['watch']>>[0]) =>
       bounded('watch', deadlines, timeoutMs, () =>
@@ -94,16 +94,19 @@ interface Pending {
   readonly deadline: number;
   readonly expire: () => void;
   settled: boolean;
+  /** The call started after this one, while both are in the queue. */
+  next: Pending | undefined;
 }
 
 /**
  * The deadlines of one guard's calls. They all share one timeout, so they fall due in the order
- * the calls started: a FIFO with a single timer at its head instead of arming and clearing a
- * timer per call. Settled calls are dropped from the head as it advances.
+ * the calls started: a FIFO (a linked list) with a single timer at its head instead of arming and
+ * clearing a timer per call. Settled calls are dropped from the head as it advances.
  */
 class Deadlines {
-  #entries: Pending[] = [];
-  #head = 0;
+  /** The oldest call still in the queue (never a settled one), and the newest. */
+  #head: Pending | undefined;
+  #tail: Pending | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The deadline the timer was armed for: what is due by then expires when it fires, whatever the clock says. */
   #armedFor = 0;
@@ -111,27 +114,23 @@ class Deadlines {
   constructor(private readonly timeoutMs: number) {}
 
   add(expire: () => void): Pending {
-    const pending: Pending = { deadline: Date.now() + this.timeoutMs, expire, settled: false };
-    this.#entries.push(pending);
+    const pending: Pending = { deadline: Date.now() + this.timeoutMs, expire, settled: false, next: undefined };
+    if (this.#tail) this.#tail.next = pending;
+    else this.#head = pending;
+    this.#tail = pending;
     if (this.#timer === undefined) this.#arm(pending.deadline);
     return pending;
   }
 
   settle(pending: Pending): void {
     pending.settled = true;
-    this.#dropSettled();
-  }
-
-  #dropSettled(): void {
-    const entries = this.#entries;
-    while (this.#head < entries.length && entries[this.#head]!.settled) this.#head += 1;
-    if (this.#head === entries.length) {
-      this.#entries = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= entries.length) {
-      this.#entries = entries.slice(this.#head);
-      this.#head = 0;
+    while (this.#head?.settled) {
+      const dropped = this.#head;
+      this.#head = dropped.next;
+      // Unlinked, a call whose adapter never answers does not hold on to the calls after it.
+      dropped.next = undefined;
     }
+    if (this.#head === undefined) this.#tail = undefined;
   }
 
   #arm(deadline: number): void {
@@ -143,20 +142,14 @@ class Deadlines {
   readonly #fire = (): void => {
     this.#timer = undefined;
     // Trusting the timer for what it was armed for: a clock that stands still (fake timers)
-    // still expires the head, so firing always makes progress.
+    // or was set back still expires the head, so firing always makes progress.
     const due = Math.max(this.#armedFor, Date.now());
-    while (this.#head < this.#entries.length) {
-      const next = this.#entries[this.#head]!;
-      if (!next.settled) {
-        if (next.deadline > due) break;
-        next.settled = true;
-        next.expire();
-      }
-      this.#head += 1;
+    while (this.#head && this.#head.deadline <= due) {
+      const expired = this.#head;
+      this.settle(expired);
+      expired.expire();
     }
-    this.#dropSettled();
-    const next = this.#entries[this.#head];
-    if (next) this.#arm(next.deadline);
+    if (this.#head) this.#arm(this.#head.deadline);
   };
 }
 
