@@ -181,7 +181,7 @@ export class Router {
           const failed = this.#count(id).failed;
           failed[error.code] = (failed[error.code] ?? 0) + 1;
           let decision = decide(error);
-          const delay = decision === 'retry' ? backoffMs(n, policy, error) : 0;
+          const delay = backoffMs(n, policy, error);
           if (decision === 'retry' && (n + 1 >= policy.attempts || clock.now() + delay >= deadline)) decision = 'next';
           attempts.push({ providerId: id, ok: false, code: error.code, decision });
           if (decision === 'stop') throw withAttempts(error, attempts);
@@ -191,8 +191,9 @@ export class Router {
           }
           this.#count(id).retried += 1;
           this.#host.note(id, 'info', 'route.retry', `retrying ${id} in ${Math.round(delay)} ms after ${error.code}`, { code: error.code, delayMs: Math.round(delay), attempt: n + 2 });
-          const waited = await sleep(delay, true, { signal }).catch(() => false);
-          if (!waited) throw withAttempts(new TransportError('ABORTED', 'the send was aborted or ran out of its time budget while waiting to retry', { providerId: id, retryable: false, details: { outcome: 'not-sent' } }), attempts);
+          await sleep(delay, undefined, { signal }).catch(() => {
+            throw withAttempts(new TransportError('ABORTED', 'the send was aborted or ran out of its time budget while waiting to retry', { providerId: id, retryable: false, details: { outcome: 'not-sent' } }), attempts);
+          });
         }
       }
     }
@@ -209,7 +210,7 @@ export class Router {
 
   /** The providers in the order this send tries them. */
   #order(providers: readonly string[], route: Route | undefined): string[] {
-    const strategy = route?.strategy ?? 'failover';
+    const strategy = route?.strategy;
     if (typeof strategy === 'function') {
       const ordered = strategy([...providers]);
       if (!Array.isArray(ordered) || ordered.some((id) => !providers.includes(id))) {
@@ -275,9 +276,9 @@ function withAttempts(error: TransportError, attempts: readonly SendAttempt[]): 
   return new TransportError(error.code, error.message, {
     cause: error.cause,
     retryable: error.retryable,
-    ...(error.providerId === undefined ? {} : { providerId: error.providerId }),
-    ...(error.field === undefined ? {} : { field: error.field }),
-    ...(error.upstream === undefined ? {} : { upstream: error.upstream }),
+    providerId: error.providerId,
+    field: error.field,
+    upstream: error.upstream,
     details: { ...error.details, attempts: [...attempts] },
   });
 }

@@ -65,14 +65,9 @@ async function memberStep(storage: TransportStorage, id: string): Promise<Omit<T
   return { name: `provider ${id}`, ok: true, detail: `${record.name} (${record.type}, ${record.channel})` };
 }
 
-/** True for the live form of a stored route. */
-export function isRouteProvider(provider: { readonly kind: string }): provider is RouteProvider {
-  return provider.kind === 'route';
-}
-
 /** Refuses a route naming itself, a missing provider or another route (`config.providers[i]`). */
 export async function checkRouteMembers(storage: TransportStorage, routeId: string, providers: readonly string[]): Promise<void> {
-  const records = await Promise.all(providers.map((id) => (id === routeId ? undefined : storage.providers.get(id))));
+  const records = await Promise.all(providers.map((id) => storage.providers.get(id)));
   records.forEach((record, i) => {
     const id = providers[i]!;
     const why = id === routeId ? 'a route cannot name itself' : !record ? `provider "${id}" does not exist` : record.type === ROUTE_TYPE ? `"${id}" is a route; routes do not nest` : undefined;
