@@ -283,7 +283,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       config: record.config,
       secrets,
       eventLevel: record.eventLevel,
-      ...(options.id === undefined ? {} : { id: options.id }),
+      id: options.id,
     });
     this.#registryEvent(record, 'info', 'provider.copied', `provider copied to "${created.name}"`, { copyId: created.id });
     return created;
@@ -307,7 +307,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       throw new TransportError('PROVIDER_IN_USE', `provider "${record?.name ?? id}" is used by: ${labels}`, { providerId: id, details: { usages } });
     }
     const { record } = outcome;
-    if (record.type === ROUTE_TYPE) await syncRouteUsages(this.storage, record, routeMembers(record), []);
+    await syncRouteUsages(this.storage, record, routeMembers(record), []);
     const forced = outcome.usages.length + outcome.defaults.length > 0;
     this.#registryEvent(record, 'info', 'provider.removed', `provider "${record.name}" removed`, { forced });
     this.#records.forget(id);
@@ -407,9 +407,8 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   /** The default provider id: tenant default, then global default; NOT_FOUND when neither is set. */
   async defaultFor(target: DefaultTarget): Promise<string> {
     const { channel, tenant } = defaultTarget(target);
-    const found =
-      (tenant === null ? undefined : await this.storage.defaults.get(channel, tenant)) ??
-      (await this.storage.defaults.get(channel, null));
+    // Without a tenant both reads ask for the global default; the second runs only when there is none.
+    const found = (await this.storage.defaults.get(channel, tenant)) ?? (await this.storage.defaults.get(channel, null));
     if (found === undefined) {
       throw new TransportError('NOT_FOUND', `no default ${channel} provider${tenant === null ? '' : ` for tenant "${tenant}"`} and no global default`);
     }
