@@ -66,8 +66,9 @@ export function countsAgainstProvider(error: TransportError): boolean {
 export function backoffMs(n: number, policy: Required<RetryPolicy>, error: TransportError, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
   const jittered = random() * ceiling;
-  const retryAfter = error.upstream?.retryAfterSeconds;
-  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0 ? Math.max(retryAfter * 1000, jittered) : jittered;
+  // The jitter is never negative, so a Retry-After of zero or below leaves it as it is.
+  const retryAfter = error.upstream?.retryAfterSeconds ?? 0;
+  return Number.isFinite(retryAfter) ? Math.max(retryAfter * 1000, jittered) : jittered;
 }
 
 /**
