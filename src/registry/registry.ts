@@ -464,8 +464,8 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.redact ? { redact: options.redact } : {}),
       ...(options.retry === false ? { retry: { attempts: 1 } } : options.retry ? { retry: options.retry } : {}),
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      ...(options.idempotencyTtlMs === undefined ? {} : { idempotencyTtlMs: options.idempotencyTtlMs }),
+      idempotencyKey: options.idempotencyKey,
+      idempotencyTtlMs: options.idempotencyTtlMs,
     }));
   }
 
@@ -594,7 +594,6 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
    */
   async pruneEvents(options: { readonly before: Date | string }): Promise<number> {
     const before = parseWith(z.coerce.date(), optionsArg<{ before: Date | string }>(options, 'options').before, 'CONFIG_INVALID', 'before');
-    if (Number.isNaN(before.getTime())) throw new TransportError('CONFIG_INVALID', 'invalid before: not a date', { field: 'before' });
     await this.#queue.flush();
     return this.storage.events.prune({ before: before.toISOString() });
   }
@@ -761,7 +760,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
       const suggestion = closestKey(unknown.split('.').at(-1)!, known);
       throw new TransportError('CONFIG_INVALID', `invalid config.${unknown}: not a setting of ${type.type}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, {
         field: `config.${unknown}`,
-        ...(providerId === undefined ? {} : { providerId }),
+        providerId,
       });
     }
     return config;
@@ -784,7 +783,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   }
 
   #typeOf(name: unknown): AnyProviderType {
-    const type = typeof name === 'string' ? this.#types.get(name) : undefined;
+    const type = this.#types.get(name as string);
     if (!type) {
       throw new TransportError('NOT_FOUND', `unknown provider type "${String(name)}" (known: ${[...this.#types.keys()].join(', ')})`, {
         field: 'type',
