@@ -5,6 +5,7 @@ import { TransportError, type TransportErrorCode } from '../../core/errors.js';
 import { Redactor } from '../../core/events.js';
 import { bytesToHex } from './bytes.js';
 import type { HttpResponse, HttpTransport } from '../http.js';
+import { parseRetryAfter } from '../../registry/retry.js';
 import { assertContributoryPublicKey, decodeKey } from './keys.js';
 
 /** What an endpoint is, which decides how its status codes map to error codes. */
@@ -278,7 +279,7 @@ export class GatewayClient {
 
   private statusError(call: CallOptions, res: HttpResponse): TransportError {
     const mapped = STATUS_TEXT[call.kind][res.status] ?? COMMON[res.status];
-    const retryAfter = parseRetryAfter(res.header('retry-after'));
+    const retryAfter = parseRetryAfter(res.header('retry-after'), Date.now());
     const upstream = { status: res.status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) };
     if (mapped !== undefined) {
       return new TransportError(mapped[0], `${mapped[1]} (HTTP ${res.status} from /${endpointName(call.path)})`, { upstream: { ...upstream, description: mapped[1] } });
@@ -299,13 +300,6 @@ function endpointName(path: string): string {
   const [first, second] = path.split('/');
   if (first === 'lookup') return second === 'bulk' ? 'lookup/bulk' : `lookup/${second}/{value}`;
   return second === undefined ? first! : `${first}/{id}`;
-}
-
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 /** Codes of failures before any connection was made: nothing reached the gateway. */
