@@ -15,6 +15,7 @@ export default defineConfig({
       'test/core/*.mutation.test.ts',
       'test/registry/*.test.ts',
       'test/storage/memory.test.ts',
+      'test/storage/guard-deadlines.test.ts',
       'test/storage/*.mutation.test.ts',
       'test/balance/*.test.ts',
       'test/totp/*.test.ts',
