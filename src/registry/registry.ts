@@ -528,7 +528,8 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
    * balance where supported and, with `to`, sends a test message. Never throws for provider
    * failures: they are failing steps of the report.
    */
-  async test(id: string, options: TestOptions = {}): Promise<TestReport> {
+  async test(id: string, arg: TestOptions = {}): Promise<TestReport> {
+    const options = testOptionsArg(arg);
     const record = await this.#record(id);
     const recorder = await this.#recorderFor(record);
     const spanAttributes = { 'transportkit.provider.id': id, 'transportkit.provider.type': record.type };
@@ -884,6 +885,20 @@ function sendOptionsArg(arg: unknown): RegistrySendOptions {
     'CONFIG_INVALID',
     'options',
   );
+  return options;
+}
+
+const testOptionsSchema = z.object({
+  to: z.string('must be a string').optional(),
+  text: z.string('must be a string').optional(),
+  onStep: z.custom<(step: unknown) => void>((v) => typeof v === 'function', 'must be a function').optional(),
+  signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }).optional(),
+});
+
+/** Options of `test`, checked (the fields it reads; others are left alone, as for `send`). */
+function testOptionsArg(arg: unknown): TestOptions {
+  const options = optionsArg<TestOptions>(arg, 'options');
+  parseWith(testOptionsSchema, { to: options.to, text: options.text, onStep: options.onStep, signal: options.signal }, 'CONFIG_INVALID', 'options');
   return options;
 }
 

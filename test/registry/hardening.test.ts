@@ -86,6 +86,7 @@ describe('every input gets a coded error', () => {
       ['a Symbol id', () => registry.get(Symbol('id') as never)],
       ['a Symbol field', () => registry.setSecret(p.id, Symbol('f') as never, 'x')],
       ['a null-prototype config', () => registry.create({ type: 'memory', config: Object.assign(Object.create(null) as object, { chanel: 'sms' }) })],
+      ['test(id, null)', () => registry.test(p.id, null as never)],
     ];
     for (const [what, call] of cases) {
       const error = await Promise.resolve().then(call).then(
@@ -95,6 +96,23 @@ describe('every input gets a coded error', () => {
       expect(isTransportError(error), what).toBe(true);
       expect((error as { code: string }).code, what).toBe('CONFIG_INVALID');
     }
+  });
+
+  it('checks the options of test() before reading anything, naming the field', async () => {
+    const { registry } = world();
+    const p = await registry.create({ type: 'memory', config: { channel: 'sms' } });
+    const cases: [unknown, string][] = [
+      [{ to: 41791234567 }, 'options.to'],
+      [{ text: ['x'] }, 'options.text'],
+      [{ onStep: 'log' }, 'options.onStep'],
+      [{ signal: { aborted: false } }, 'options.signal'],
+      ['to', 'options'],
+    ];
+    for (const [options, field] of cases) {
+      await expect(registry.test(p.id, options as never), field).rejects.toMatchObject({ code: 'CONFIG_INVALID', field });
+    }
+    await expect(registry.test('missing', { to: 1 } as never)).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'options.to' });
+    expect((await registry.test(p.id, { to: '+41791234567', text: 'hello' })).ok).toBe(true);
   });
 
   it('property: any arguments to any registry method give a value or a coded TransportError, and an error writes nothing', async () => {
