@@ -106,6 +106,19 @@ describe('RecordCache', () => {
     expect(early.active).toBe(false);
   });
 
+  it('forget() drops only the record it names, and a read while off is never cached', async () => {
+    const store = watchable();
+    const cache = new RecordCache();
+    cache.start(store.storage, () => undefined);
+    await cache.read('a', async () => record('a', 0));
+    expect(cache.peek('a')).toBeUndefined();
+    await store.listening();
+    await cache.read('a', async () => record('a', 1));
+    await cache.read('b', async () => record('b', 1));
+    cache.forget('a');
+    expect([cache.peek('a'), cache.peek('b')]).toStrictEqual([undefined, record('b', 1)]);
+  });
+
   it('stays off and reports when the store cannot listen', async () => {
     const store = watchable({ fail: true });
     const errors: unknown[] = [];
