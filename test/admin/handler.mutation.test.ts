@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BalanceMonitor, createRegistry, type ProviderRegistry } from '../../src/index.js';
 import { createAdminHandler, type AdminHandlerOptions, type AuthorizeResult } from '../../src/admin/index.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/admin/http.js';
+import { buildUiAssets } from './helpers.js';
+import { memoryTransport } from '../../src/testing/index.js';
 
 const ORIGIN = 'http://admin.test';
 const alice = { id: 'alice', name: 'Alice' };
@@ -176,5 +179,163 @@ describe('admin handler request pins', () => {
     };
     expect(await session({})).toStrictEqual({ balance: false, userList: false });
     expect(await session({ users: { list: () => [] }, monitor: new BalanceMonitor({ registry, users: { getAddress: () => undefined } }) })).toStrictEqual({ balance: true, userList: true });
+  });
+});
+
+describe('admin handler pins: page, assets, locale, CSRF, methods', () => {
+  beforeAll(async () => {
+    await buildUiAssets();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const make = (extra: Partial<AdminHandlerOptions> = {}) => createAdminHandler({ registry: createRegistry(), authorize: () => alice, basePath: '/admin', ...extra });
+  const tokenOf = async (handler: ReturnType<typeof make>) => ((await (await handler(new Request(`${ORIGIN}/admin/api/session`))).json()) as { csrfToken: string }).csrfToken;
+  const post = (handler: ReturnType<typeof make>, headers: Record<string, string>) =>
+    handler(new Request(`${ORIGIN}/admin/api/providers`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"type":"memory"}' }));
+
+  it('names each CSRF refusal', async () => {
+    const handler = make();
+    const token = await tokenOf(handler);
+    const cross = await post(handler, { 'sec-fetch-site': 'cross-site', 'x-csrf-token': token });
+    expect(cross.status).toBe(403);
+    expect(await cross.json()).toStrictEqual({ error: { code: 'CSRF', message: 'cross-origin request refused' } });
+    const noToken = await post(handler, { 'sec-fetch-site': 'same-origin' });
+    expect(noToken.status).toBe(403);
+    expect(await noToken.json()).toStrictEqual({ error: { code: 'CSRF', message: 'missing or expired CSRF token' } });
+  });
+
+  it('CSRF tokens expire after the configured lifetime, by default after 12 hours', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+    const start = Date.now();
+    const short = make({ csrfTokenTtlSeconds: 60 });
+    const shortToken = await tokenOf(short);
+    expect(parseInt(shortToken.split('.')[0]!, 36)).toBe(start);
+    const standard = make();
+    const standardToken = await tokenOf(standard);
+    vi.setSystemTime(start + 59_000);
+    expect((await post(short, { 'sec-fetch-site': 'same-origin', 'x-csrf-token': shortToken })).status).toBe(201);
+    vi.setSystemTime(start + 61_000);
+    const expired = await post(short, { 'sec-fetch-site': 'same-origin', 'x-csrf-token': shortToken });
+    expect(expired.status).toBe(403);
+    expect(await expired.json()).toStrictEqual({ error: { code: 'CSRF', message: 'missing or expired CSRF token' } });
+    vi.setSystemTime(start + 12 * 3600 * 1000 - 1000);
+    expect((await post(standard, { 'sec-fetch-site': 'same-origin', 'x-csrf-token': standardToken })).status).toBe(201);
+    vi.setSystemTime(start + 12 * 3600 * 1000 + 1000);
+    expect((await post(standard, { 'sec-fetch-site': 'same-origin', 'x-csrf-token': standardToken })).status).toBe(403);
+  });
+
+  it('answers a non-GET page request (OPTIONS, safe) with 405 and Allow', async () => {
+    const response = await make()(new Request(`${ORIGIN}/admin/`, { method: 'OPTIONS' }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(await response.json()).toStrictEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'method not allowed' } });
+  });
+
+  it('answers a wrong API method with the 405 error body', async () => {
+    const response = await make()(new Request(`${ORIGIN}/admin/api/session`, { method: 'OPTIONS' }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(await response.json()).toStrictEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'method not allowed' } });
+  });
+
+  it('serves the page at / and /index.html with its headers; without a base path the links start at /', async () => {
+    const handler = make();
+    for (const path of ['/admin', '/admin/', '/admin/index.html']) {
+      const page = await handler(new Request(`${ORIGIN}${path}`));
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('vary')).toBe('Accept-Language');
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    }
+    const root = await (await make({ basePath: undefined })(new Request(`${ORIGIN}/`))).text();
+    expect(root).toMatch(/<script type="module" src="\/assets\/admin\.js\?v=[0-9a-f]{12}"><\/script>/);
+    const trailing = make({ basePath: '/admin/' });
+    expect((await trailing(new Request(`${ORIGIN}/admin/api/providers`))).status).toBe(200);
+    expect(await (await trailing(new Request(`${ORIGIN}/admin/`))).text()).toContain('src="/admin/assets/admin.js?v=');
+  });
+
+  it('caches assets immutably only for the current ?v=, with the version as ETag', async () => {
+    const handler = make();
+    const html = await (await handler(new Request(`${ORIGIN}/admin/`))).text();
+    const version = /admin\.js\?v=([0-9a-f]{12})/.exec(html)![1]!;
+    const plain = await handler(new Request(`${ORIGIN}/admin/assets/admin.js`));
+    expect(plain.headers.get('etag')).toBe(`"${version}"`);
+    expect(plain.headers.get('cache-control')).toBe('private, no-cache');
+    expect(plain.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    const current = await handler(new Request(`${ORIGIN}/admin/assets/admin.js?v=${version}`));
+    expect(current.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    const stale = await handler(new Request(`${ORIGIN}/admin/assets/admin.js?v=000000000000`));
+    expect(stale.headers.get('cache-control')).toBe('private, no-cache');
+    expect((await handler(new Request(`${ORIGIN}/admin/x/assets/admin.js`))).status).toBe(404);
+    expect((await handler(new Request(`${ORIGIN}/admin/assets/admin.js/x`))).status).toBe(404);
+    expect((await handler(new Request(`${ORIGIN}/admin/assets/admin.jsx`))).status).toBe(404);
+  });
+
+  it('takes the language from ?lang= before Accept-Language, and the option before both', async () => {
+    const locale = async (handler: ReturnType<typeof make>, query: string, accept: string) =>
+      ((await (await handler(new Request(`${ORIGIN}/admin/api/session${query}`, { headers: { 'accept-language': accept } }))).json()) as { locale: string }).locale;
+    const handler = make();
+    expect(await locale(handler, '?lang=de', 'en')).toBe('de');
+    expect(await locale(handler, '?lang=en', 'de')).toBe('en');
+    expect(await locale(handler, '?lang=fr', 'de')).toBe('de');
+    expect(await locale(make({ locale: 'en' }), '?lang=de', 'de')).toBe('en');
+    expect(await (await handler(new Request(`${ORIGIN}/admin/?lang=de`, { headers: { 'accept-language': 'en' } }))).text()).toContain('<html lang="de">');
+  });
+
+  it('treats /api itself as the API: JSON errors', async () => {
+    let allowed = false;
+    const handler = make({ authorize: () => (allowed ? alice : null) });
+    const refused = await handler(new Request(`${ORIGIN}/admin/api`));
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toStrictEqual({ error: { code: 'UNAUTHORIZED', message: 'sign-in required' } });
+    allowed = true;
+    const missing = await handler(new Request(`${ORIGIN}/admin/api`));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toStrictEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'no such API route' } });
+  });
+
+  it('refuses a user whose id is not text, and users: null', async () => {
+    expect((await make({ authorize: () => ({ id: 42 }) as never })(new Request(`${ORIGIN}/admin/api/session`))).status).toBe(500);
+    expect(refusal({ users: null as never })).toMatchObject({ code: 'CONFIG_INVALID', field: 'users' });
+    expect(refusal({ basePath: 'x/admin' })).toMatchObject({ code: 'CONFIG_INVALID', field: 'basePath' });
+  });
+
+  it('adds the security headers to API responses that set none, keeping the route\'s own', async () => {
+    const handler = make();
+    const session = await handler(new Request(`${ORIGIN}/admin/api/session`));
+    expect(session.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(session.headers.get('cache-control')).toBe('no-store');
+    expect(session.headers.get('x-frame-options')).toBe('DENY');
+    expect(session.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('answers 500 when the request itself is unusable, and reports it', async () => {
+    const errors: unknown[] = [];
+    const handler = make({ onError: (e) => void errors.push(e) });
+    const response = await handler({ url: 'not a url', method: 'GET', headers: new Headers() } as unknown as Request);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toStrictEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe('admin handler pins: streamed responses', () => {
+  it('adds the security headers to the streamed Test, keeping its own content type', async () => {
+    const registry = createRegistry({ types: [memoryTransport()] });
+    const provider = await registry.create({ type: 'memory', name: 'M' });
+    const handler = createAdminHandler({ registry, authorize: () => alice });
+    const { csrfToken } = (await (await handler(new Request(`${ORIGIN}/api/session`))).json()) as { csrfToken: string };
+    const response = await handler(
+      new Request(`${ORIGIN}/api/providers/${provider.id}/test`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', 'x-csrf-token': csrfToken }, body: '{}' }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    await response.text();
   });
 });
