@@ -32,6 +32,7 @@ export default {
     'src/core/errors.ts',
     'src/core/validation.ts',
     'src/core/events.ts',
+    'src/core/retry-after.ts',
     'src/registry/*.ts',
     'src/storage/*.ts',
     'src/balance/monitor.ts',

@@ -407,8 +407,7 @@ export class ProviderRegistry<Types extends AnyProviderType = AnyProviderType> {
   /** The default provider id: tenant default, then global default; NOT_FOUND when neither is set. */
   async defaultFor(target: DefaultTarget): Promise<string> {
     const { channel, tenant } = defaultTarget(target);
-    // Without a tenant both reads ask for the global default; the second runs only when there is none.
-    const found = (await this.storage.defaults.get(channel, tenant)) ?? (await this.storage.defaults.get(channel, null));
+    const found = (tenant === null ? undefined : await this.storage.defaults.get(channel, tenant)) ?? (await this.storage.defaults.get(channel, null));
     if (found === undefined) {
       throw new TransportError('NOT_FOUND', `no default ${channel} provider${tenant === null ? '' : ` for tenant "${tenant}"`} and no global default`);
     }

@@ -12,8 +12,10 @@ import {
   type TracerLike,
   type TransportStorage,
   type UsageRef,
+  type TransportError,
 } from '../../src/index.js';
 import { totp } from '../../src/providers/totp/index.js';
+import { rejected } from '../support/thrown.js';
 
 /** The tracer `autoTracer` finds (stands for an installed @opentelemetry/api). */
 const auto = vi.hoisted(() => ({ tracer: { startActiveSpan: (_name: string, _options: unknown, fn: (span: unknown) => unknown) => fn({ setAttribute() {}, setStatus() {}, end() {} }) } }));
@@ -24,18 +26,11 @@ vi.mock('../../src/core/tracing.js', async (importOriginal) => ({
 
 const T0 = Date.parse('2030-01-02T03:04:05.000Z');
 
-/** What `fn` throws or rejects with (fails the test when it succeeds). */
-async function failure(fn: () => unknown): Promise<Record<string, unknown>> {
-  try {
-    await fn();
-  } catch (e) {
-    return e as Record<string, unknown>;
-  }
-  throw new Error('expected a failure');
-}
+/** The TransportError `fn` throws or rejects with (fails the test when it succeeds). */
+const failure = (fn: () => unknown) => rejected(Promise.resolve().then(fn));
 
 /** The coded part of an error, for toStrictEqual. */
-function coded(e: Record<string, unknown>): Record<string, unknown> {
+function coded(e: TransportError): Record<string, unknown> {
   return { name: e.name, code: e.code, message: e.message, field: e.field, providerId: e.providerId };
 }
 
@@ -245,19 +240,22 @@ describe('stored routes whose provider is removed meanwhile', () => {
     return { storage, writes };
   }
 
+  /** The error of a create or update whose provider went away while it ran. */
+  const memberRemoved = {
+    name: 'TransportError',
+    code: 'CONFIG_INVALID',
+    message: 'invalid config.providers: a provider of the route was removed meanwhile',
+    field: 'config.providers',
+    providerId: 'r',
+  };
+
   it('create takes the route back and leaves no usage behind', async () => {
     const { storage, writes } = racingStorage('insert');
     const { registry } = setup(storage);
     await registry.create({ type: 'memory', id: 'a', config: { channel: 'sms' } });
     await registry.create({ type: 'memory', id: 'b', config: { channel: 'sms' } });
     const e = await failure(() => registry.create({ type: 'route', id: 'r', config: { providers: ['a', 'b'] } }));
-    expect(coded(e)).toStrictEqual({
-      name: 'TransportError',
-      code: 'CONFIG_INVALID',
-      message: 'invalid config.providers: a provider of the route was removed meanwhile',
-      field: 'config.providers',
-      providerId: 'r',
-    });
+    expect(coded(e)).toStrictEqual(memberRemoved);
     expect(await storage.providers.get('r')).toBeUndefined();
     expect(await registry.usages('b')).toStrictEqual([]);
     expect(writes.filter((w) => !w.includes('form'))).toStrictEqual(['add a route', 'add b route', 'remove a route r', 'remove b route r']);
@@ -271,13 +269,7 @@ describe('stored routes whose provider is removed meanwhile', () => {
     await registry.create({ type: 'route', id: 'r', name: 'R', config: { providers: ['b'] } });
     expect(writes).toStrictEqual(['add b route']);
     const e = await failure(() => registry.update('r', { config: { providers: ['a', 'c'] } }));
-    expect(coded(e)).toStrictEqual({
-      name: 'TransportError',
-      code: 'CONFIG_INVALID',
-      message: 'invalid config.providers: a provider of the route was removed meanwhile',
-      field: 'config.providers',
-      providerId: 'r',
-    });
+    expect(coded(e)).toStrictEqual(memberRemoved);
     expect([await registry.usages('b'), await registry.usages('c')]).toStrictEqual([[], [{ kind: 'route', id: 'r', label: 'route "R"' }]]);
   });
 
@@ -457,5 +449,17 @@ describe('usages and defaults', () => {
     });
     expect((await failure(() => registry.defaultFor({ channel: 'sms' }))).message).toBe('no default sms provider and no global default');
     expect((await failure(() => registry.defaultFor({ channel: 'sms', tenant: null }))).message).toBe('no default sms provider and no global default');
+  });
+
+  it('defaultFor reads the global default once when no tenant is asked for, and the tenant first when one is', async () => {
+    const storage = memoryStorage();
+    const reads: (string | null)[] = [];
+    const get = storage.defaults.get.bind(storage.defaults);
+    const { registry } = setup({ ...storage, defaults: { ...storage.defaults, get: (channel, tenant) => (reads.push(tenant), get(channel, tenant)) } });
+    await failure(() => registry.defaultFor({ channel: 'sms' }));
+    expect(reads).toStrictEqual([null]);
+    reads.length = 0;
+    await failure(() => registry.defaultFor({ channel: 'sms', tenant: 'a' }));
+    expect(reads).toStrictEqual(['a', null]);
   });
 });

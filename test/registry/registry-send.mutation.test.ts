@@ -10,10 +10,9 @@ import {
   type LogEntry,
   type ProviderType,
   type SendResult,
-  type SpanAttributes,
   type TextMessage,
-  type TracerLike,
 } from '../../src/index.js';
+import { recordingTracer } from '../support/tracer.js';
 import { leakyType } from './helpers.js';
 
 /** A host delivery type whose send result and capabilities a test chooses. */
@@ -64,19 +63,6 @@ const verifierType: ProviderType<{ n?: number }, never> = {
     return { kind: 'verifier', id: context.providerId, type: 'checker', channel: 'totp', async verify() { return { ok: true }; }, async close() {} } as never;
   },
 };
-
-/** A tracer that keeps every span it starts. */
-function recordingTracer() {
-  const spans: { name: string; kind?: number; attributes: SpanAttributes }[] = [];
-  const tracer: TracerLike = {
-    startActiveSpan(name, options, fn) {
-      const span = { name, kind: options.kind, attributes: { ...options.attributes } };
-      spans.push(span);
-      return fn({ setAttribute: (key, value) => void (span.attributes[key] = value), setStatus: () => undefined, end: () => undefined });
-    },
-  };
-  return { tracer, spans };
-}
 
 /** Lets background promises (the accepted status write) settle. */
 async function settle(): Promise<void> {

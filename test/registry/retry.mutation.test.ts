@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, TransportError, type TransportErrorCode } from '../../src/index.js';
-import { backoffMs, countsAgainstProvider, decide, outcomeUnknown, parseRetryAfter } from '../../src/registry/retry.js';
+import { parseRetryAfter } from '../../src/core/retry-after.js';
+import { backoffMs, countsAgainstProvider, decide, outcomeUnknown } from '../../src/registry/retry.js';
 
 const err = (code: TransportErrorCode, options: ConstructorParameters<typeof TransportError>[2] = {}) => new TransportError(code, `failed: ${code}`, options);
 

@@ -4,6 +4,7 @@ import { memoryStorage, TransportError, type EmailMessage, type MessageShape, ty
 import { CircuitBreakers } from '../../src/registry/circuit.js';
 import { Router, type Route, type RouteSendOptions, type RouterHost } from '../../src/registry/router.js';
 import type { IdempotencyStore } from '../../src/storage/types.js';
+import { rejected } from '../support/thrown.js';
 
 const PHONE = '+41791234567';
 const TEXT: TextMessage = { to: PHONE, text: 'hello' };
@@ -60,16 +61,6 @@ function setup(options: { script?: Record<string, Outcome[]>; idempotency?: Idem
   return { router, circuits, sends, notes, send, sentTo: () => sends.map((s) => s.id) };
 }
 
-/** The error a promise rejects with (fails the test when it resolves or rejects with something else). */
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  const outcome = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (outcome instanceof TransportError) return outcome;
-  throw outcome;
-}
-
 const fault = (code: ConstructorParameters<typeof TransportError>[0], options: ConstructorParameters<typeof TransportError>[2] = {}) => new TransportError(code, `${code} from upstream`, options);
 /** Fixes Math.random: the backoff's jitter (0 gives 0 ms or the Retry-After) and round-robin's first provider. */
 const random = (value: number) => vi.spyOn(Math, 'random').mockReturnValue(value);
@@ -107,7 +98,7 @@ describe('Router: retries, failover and counters', () => {
   it('wraps a thrown non-TransportError as UNAVAILABLE of the provider; the last fault is the cause of the final error', async () => {
     // No route object (a provider id with retry, a channel default): a skipped provider must not need one.
     const { sends, notes, send } = setup({ script: { a: [new Error('socket hang up')] } });
-    const error = await rejection(send(['mail', 'a'], undefined, TEXT, { retry: { attempts: 1 } }));
+    const error = await rejected(send(['mail', 'a'], undefined, TEXT, { retry: { attempts: 1 } }));
     const attempts = [
       { providerId: 'mail', ok: false, decision: 'skipped', reason: 'message-shape' },
       { providerId: 'a', ok: false, code: 'UNAVAILABLE', decision: 'next' },
@@ -124,7 +115,7 @@ describe('Router: retries, failover and counters', () => {
 
   it('a provider skipped for its message shape last: the final error is retryable with UNSUPPORTED as its cause', async () => {
     const { router, send } = setup({ script: { a: [fault('AUTH_FAILED')] } });
-    const error = await rejection(send(['a', 'mail'], {}));
+    const error = await rejected(send(['a', 'mail'], {}));
     expect([error.code, error.message, error.retryable]).toStrictEqual(['UNAVAILABLE', 'every provider of the route failed (a: AUTH_FAILED, mail: message-shape)', true]);
     expect(error.cause).toBeInstanceOf(TransportError);
     expect(error.cause).toMatchObject({ code: 'UNSUPPORTED', message: 'provider mail takes another message shape', providerId: 'mail' });
@@ -134,7 +125,7 @@ describe('Router: retries, failover and counters', () => {
   it('stops on a fault of the message even on the last allowed attempt, keeping its provider, field and upstream', async () => {
     const cause = new Error('400 Bad Request');
     const { sends, send } = setup({ script: { a: [fault('MESSAGE_INVALID', { providerId: 'a', field: 'text', upstream: { status: 400 }, cause })] } });
-    const error = await rejection(send(['a', 'b'], {}, TEXT, { retry: { attempts: 1 } }));
+    const error = await rejected(send(['a', 'b'], {}, TEXT, { retry: { attempts: 1 } }));
     expect(error).toMatchObject({ code: 'MESSAGE_INVALID', message: 'MESSAGE_INVALID from upstream', retryable: false, providerId: 'a', field: 'text', upstream: { status: 400 } });
     expect(error.cause).toBe(cause);
     expect(error.details).toStrictEqual({ attempts: [{ providerId: 'a', ok: false, code: 'MESSAGE_INVALID', decision: 'stop' }] });
@@ -156,7 +147,7 @@ describe('Router: retries, failover and counters', () => {
     random(0.5); // a wait of 100 ms: the abort has to cut it short
     const controller = new AbortController();
     const { sends, send } = setup({ script: { a: [fault('UNAVAILABLE')] }, onNote: (note) => note.type === 'route.retry' && controller.abort() });
-    const error = await rejection(send(['a', 'b'], {}, TEXT, { signal: controller.signal, retry: { baseDelayMs: 200 } }));
+    const error = await rejected(send(['a', 'b'], {}, TEXT, { signal: controller.signal, retry: { baseDelayMs: 200 } }));
     expect(error).toMatchObject({ code: 'ABORTED', message: 'the send was aborted or ran out of its time budget while waiting to retry', providerId: 'a', retryable: false });
     expect(error.details).toStrictEqual({ outcome: 'not-sent', attempts: [{ providerId: 'a', ok: false, code: 'UNAVAILABLE', decision: 'retry' }] });
     expect(sends).toHaveLength(1);
@@ -198,14 +189,14 @@ describe('Router: circuits', () => {
 describe('Router: strategies', () => {
   it('a strategy that orders no provider: nothing is sent and nothing probed', async () => {
     const { sends, send } = setup();
-    const error = await rejection(send(['a', 'b'], { strategy: () => [] }));
+    const error = await rejected(send(['a', 'b'], { strategy: () => [] }));
     expect(error).toMatchObject({ code: 'UNAVAILABLE', message: 'every provider of the route failed ()', details: { outcome: 'not-sent', attempts: [] } });
     expect(sends).toStrictEqual([]);
   });
 
   it('refuses a strategy that returns one unknown id among known ones', async () => {
     const { sends, send } = setup();
-    const error = await rejection(send(['a', 'b'], { strategy: () => ['a', 'zz'] }));
+    const error = await rejected(send(['a', 'b'], { strategy: () => ['a', 'zz'] }));
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: "invalid route.strategy: must return some of the route's provider ids", field: 'route.strategy', retryable: false });
     expect(sends).toStrictEqual([]);
   });
@@ -270,7 +261,7 @@ describe('Router: message shapes and mapMessage', () => {
   it('a mapMessage that throws stops the send with CONFIG_INVALID naming the provider', async () => {
     const bug = new Error('no phone number for this user');
     const { sends, send } = setup();
-    const error = await rejection(send(['a', 'b'], { mapMessage: () => { throw bug; } }));
+    const error = await rejected(send(['a', 'b'], { mapMessage: () => { throw bug; } }));
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: 'route.mapMessage failed for provider a', field: 'route.mapMessage', providerId: 'a', retryable: false });
     expect(error.cause).toBe(bug);
     expect(sends).toStrictEqual([]);
@@ -281,14 +272,14 @@ describe('Router: idempotency', () => {
   it('the same key with another message is CONFLICT on options.idempotencyKey, not retryable', async () => {
     const { send } = setup();
     await send(['a'], {}, TEXT, { idempotencyKey: 'order-1' });
-    const error = await rejection(send(['a'], {}, { to: PHONE, text: 'other' }, { idempotencyKey: 'order-1' }));
+    const error = await rejected(send(['a'], {}, { to: PHONE, text: 'other' }, { idempotencyKey: 'order-1' }));
     expect(error).toMatchObject({ code: 'CONFLICT', message: 'idempotency key "order-1" was used for another message', field: 'options.idempotencyKey', retryable: false });
   });
 
   it('a repeat after an unknown outcome gets the stored error with its provider and retryable, marked replayed', async () => {
     const { sends, send } = setup({ script: { a: [fault('TIMEOUT', { providerId: 'a' })] } });
-    const first = await rejection(send(['a'], {}, TEXT, { idempotencyKey: 'k' }));
-    const again = await rejection(send(['a'], {}, TEXT, { idempotencyKey: 'k' }));
+    const first = await rejected(send(['a'], {}, TEXT, { idempotencyKey: 'k' }));
+    const again = await rejected(send(['a'], {}, TEXT, { idempotencyKey: 'k' }));
     const attempts = [{ providerId: 'a', ok: false, code: 'TIMEOUT', decision: 'stop' }];
     expect([first.code, first.retryable, first.providerId, first.details]).toStrictEqual(['TIMEOUT', true, 'a', { attempts }]);
     expect([again.code, again.message, again.retryable, again.providerId, again.details]).toStrictEqual(['TIMEOUT', 'TIMEOUT from upstream', true, 'a', { attempts, replayed: true }]);
@@ -301,7 +292,7 @@ describe('Router: idempotency', () => {
       complete: async () => undefined,
       release: async () => undefined,
     };
-    const error = await rejection(setup({ idempotency }).send(['a'], {}, TEXT, { idempotencyKey: 'k' }));
+    const error = await rejected(setup({ idempotency }).send(['a'], {}, TEXT, { idempotencyKey: 'k' }));
     expect([error.code, error.message, error.retryable, error.providerId, error.details]).toStrictEqual(['UNAVAILABLE', 'it failed', false, undefined, { replayed: true }]);
   });
 
@@ -327,7 +318,7 @@ describe('Router: idempotency', () => {
       release: async () => undefined,
     };
     const { sends, send } = setup({ idempotency });
-    const error = await rejection(send(['a'], {}, TEXT, { idempotencyKey: 'k', signal: controller.signal }));
+    const error = await rejected(send(['a'], {}, TEXT, { idempotencyKey: 'k', signal: controller.signal }));
     expect(error).toMatchObject({ code: 'TIMEOUT', message: 'the send with idempotency key "k" is still in progress elsewhere', retryable: true });
     expect(error.details).toStrictEqual({ outcome: 'unknown' });
     expect([claims, sends.length]).toStrictEqual([2, 0]);

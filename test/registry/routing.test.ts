@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry, memoryStorage, memoryTransport, type Clock, type TransportErrorCode, type TransportStorage } from '../../src/index.js';
-import { parseRetryAfter } from '../../src/registry/retry.js';
+import { parseRetryAfter } from '../../src/core/retry-after.js';
 
 const PHONE = '+41791234567';
 const fast = { baseDelayMs: 1, maxDelayMs: 5, budgetMs: 5_000 };

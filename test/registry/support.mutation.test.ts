@@ -4,6 +4,13 @@ import { closeQuietly, optional, safeRecipients, sendOptions, toTransportError }
 
 const redactor = { redact: (text: string) => text.replaceAll('hunter2', '[redacted]') };
 
+/** The messages down an error's chain of causes, below the error itself. */
+function causeMessages(error: Error): string[] {
+  const messages: string[] = [];
+  for (let at: unknown = error.cause; at instanceof Error; at = at.cause) messages.push(at.message);
+  return messages;
+}
+
 describe('registry support pins', () => {
   it('sendOptions keeps only the signal; optional leaves undefined out', () => {
     const signal = new AbortController().signal;
@@ -83,13 +90,7 @@ describe('registry support pins', () => {
     let cause: Error = new Error('hunter2 level 7');
     for (let i = 6; i >= 0; i -= 1) cause = new Error(`level ${i}`, { cause });
     const out = toTransportError(cause, 'p1', redactor);
-    const levels: string[] = [];
-    let at: unknown = out.cause;
-    while (at instanceof Error) {
-      levels.push(at.message);
-      at = at.cause;
-    }
-    expect(levels).toStrictEqual(['level 0', 'level 1', 'level 2', 'level 3', 'level 4', 'level 5']);
+    expect(causeMessages(out)).toStrictEqual(['level 0', 'level 1', 'level 2', 'level 3', 'level 4', 'level 5']);
   });
 
   it('ends a cause cycle that runs through a TransportError, at the same depth as a plain chain', () => {
@@ -97,13 +98,7 @@ describe('registry support pins', () => {
     const inner = new TransportError('UNAVAILABLE', 'hunter2 inner', { cause: outer });
     Object.assign(outer, { cause: inner });
     const out = toTransportError(outer, 'p1', redactor);
-    const levels: string[] = [];
-    let at: unknown = out.cause;
-    while (at instanceof Error) {
-      levels.push(at.message);
-      at = at.cause;
-    }
-    expect(levels).toStrictEqual(['[redacted] outer', '[redacted] inner', '[redacted] outer', '[redacted] inner', '[redacted] outer', '[redacted] inner']);
+    expect(causeMessages(out)).toStrictEqual(['[redacted] outer', '[redacted] inner', '[redacted] outer', '[redacted] inner', '[redacted] outer', '[redacted] inner']);
   });
 });
 

@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BalanceMonitor, createRegistry, memoryTransport, type SpanAttributes, type TracerLike } from '../../src/index.js';
-
-/** A tracer that keeps every span it starts. */
-function recordingTracer() {
-  const spans: { name: string; kind?: number; attributes: SpanAttributes; status?: { code: number; message?: string }; ended: boolean }[] = [];
-  const tracer: TracerLike = {
-    startActiveSpan(name, options, fn) {
-      const span = { name, kind: options.kind, attributes: { ...options.attributes }, status: undefined as { code: number; message?: string } | undefined, ended: false };
-      spans.push(span);
-      return fn({
-        setAttribute: (key, value) => void (span.attributes[key] = value),
-        setStatus: (status) => void (span.status = status),
-        end: () => void (span.ended = true),
-      });
-    },
-  };
-  return { tracer, spans };
-}
+import { BalanceMonitor, createRegistry, memoryTransport, type TracerLike } from '../../src/index.js';
+import { recordingTracer } from '../support/tracer.js';
 
 describe('OpenTelemetry spans', () => {
   it('spans sends, routed sends, tests and balance checks with provider attributes, never recipients or secrets', async () => {

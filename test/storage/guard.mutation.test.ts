@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage, TransportError, type StorageChange, type TransportStorage } from '../../src/index.js';
 import { guardStorage } from '../../src/storage/guard.js';
-import { thrown } from '../support/thrown.js';
+import { rejected, thrown } from '../support/thrown.js';
 
 const never = () => new Promise<never>(() => {});
-
-/** The TransportError `promise` rejects with (fails the test when it resolves or rejects with something else). */
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (error instanceof TransportError) return error;
-  throw error;
-}
 
 /** What a promise has done so far, read after letting the timers run. */
 function track(promise: Promise<unknown>): { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
@@ -86,7 +76,7 @@ describe('guardStorage wraps the optional parts only when the adapter has them',
   it('guards recoveryCodes when present (all its methods required), leaves it out when absent', async () => {
     const base = memoryStorage();
     const failing = { ...base, recoveryCodes: { ...base.recoveryCodes!, get: () => Promise.reject(new Error('down')) } };
-    const error = await rejection(guardStorage(failing).recoveryCodes!.get('u1'));
+    const error = await rejected(guardStorage(failing).recoveryCodes!.get('u1'));
     expect([error.code, error.details]).toStrictEqual(['STORAGE_FAILED', { operation: 'recoveryCodes.get' }]);
 
     const { recoveryCodes: _, ...without } = base;
@@ -103,7 +93,7 @@ describe('guardStorage wraps the optional parts only when the adapter has them',
     await expect(guarded.close!()).resolves.toBeUndefined();
     expect(close).toHaveBeenCalledTimes(1);
 
-    const error = await rejection(guardStorage({ ...base, close: () => Promise.reject(new Error('busy')) }).close!());
+    const error = await rejected(guardStorage({ ...base, close: () => Promise.reject(new Error('busy')) }).close!());
     expect([error.code, error.message, error.details]).toStrictEqual(['STORAGE_FAILED', 'storage close failed', { operation: 'close' }]);
 
     expect('close' in guardStorage(base)).toBe(false);
@@ -125,7 +115,7 @@ describe('guardStorage wraps the optional parts only when the adapter has them',
     notify!({ kind: 'provider', id: 'p1' });
     expect(seen).toStrictEqual([{ kind: 'reset' }, { kind: 'provider', id: 'p1' }]);
 
-    const error = await rejection(guardStorage({ ...base, watch: () => Promise.reject(new Error('no LISTEN')) }).watch!(() => {}));
+    const error = await rejected(guardStorage({ ...base, watch: () => Promise.reject(new Error('no LISTEN')) }).watch!(() => {}));
     expect([error.code, error.message, error.details]).toStrictEqual(['STORAGE_FAILED', 'storage watch failed', { operation: 'watch' }]);
 
     const { watch: _, ...without } = base;
@@ -138,7 +128,7 @@ describe('guardStorage errors', () => {
     const base = memoryStorage();
     const cause = new Error('connection reset');
     for (const get of [() => { throw cause; }, () => Promise.reject(cause)]) {
-      const error = await rejection(guardStorage({ ...base, providers: { ...base.providers, get } }).providers.get('p'));
+      const error = await rejected(guardStorage({ ...base, providers: { ...base.providers, get } }).providers.get('p'));
       expect([error.code, error.message, error.retryable, error.details, error.cause]).toStrictEqual(['STORAGE_FAILED', 'storage providers.get failed', true, { operation: 'providers.get' }, cause]);
     }
   });
@@ -147,7 +137,7 @@ describe('guardStorage errors', () => {
     const base = memoryStorage();
     const conflict = new TransportError('CONFLICT', 'version mismatch');
     const guarded = guardStorage({ ...base, providers: { ...base.providers, update: () => Promise.reject(conflict) } });
-    expect(await rejection(guarded.providers.update({} as never, 1))).toBe(conflict);
+    expect(await rejected(guarded.providers.update({} as never, 1))).toBe(conflict);
   });
 });
 

@@ -10,3 +10,13 @@ export function thrown(fn: () => unknown): TransportError {
   }
   throw new Error('expected a TransportError');
 }
+
+/** The TransportError `promise` rejects with (fails the test when it resolves or rejects with something else). */
+export async function rejected(promise: Promise<unknown>): Promise<TransportError> {
+  const outcome = await promise.then(
+    () => new Error('expected a rejection'),
+    (e: unknown) => e,
+  );
+  if (outcome instanceof TransportError) return outcome;
+  throw outcome;
+}

@@ -5,7 +5,7 @@ import util from 'node:util';
 import type { Client as SoapClient, WSDL } from 'soap';
 import { TransportError } from '../../core/errors.js';
 import { REDACTED, Redactor, type ProviderEvents } from '../../core/events.js';
-import { parseRetryAfter } from '../../registry/retry.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
 import { ASPSMS_WSDL, orderedRequest, type AspsmsOperation, type AspsmsRequest } from './wsdl.js';
 
 /** What the SOAP client needs from its provider. */

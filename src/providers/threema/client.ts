@@ -5,7 +5,7 @@ import { TransportError, type TransportErrorCode } from '../../core/errors.js';
 import { Redactor } from '../../core/events.js';
 import { bytesToHex } from './bytes.js';
 import type { HttpResponse, HttpTransport } from '../http.js';
-import { parseRetryAfter } from '../../registry/retry.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
 import { assertContributoryPublicKey, decodeKey } from './keys.js';
 
 /** What an endpoint is, which decides how its status codes map to error codes. */
